@@ -1,0 +1,54 @@
+import { namespacePodSecurityLevel } from "./namespaces/pod-security-level/guardrail";
+import { allowPrivilegeEscalation } from "./pod-security/allow-privilege-escalation/guardrail";
+import { appArmor } from "./pod-security/apparmor/guardrail";
+import { capabilitiesBaseline } from "./pod-security/capabilities-baseline/guardrail";
+import { capabilitiesRestricted } from "./pod-security/capabilities-restricted/guardrail";
+import { hostNamespaces } from "./pod-security/host-namespaces/guardrail";
+import { hostPathVolumes } from "./pod-security/host-path-volumes/guardrail";
+import { hostPorts } from "./pod-security/host-ports/guardrail";
+import { hostProbesLifecycle } from "./pod-security/host-probes-lifecycle/guardrail";
+import { privileged } from "./pod-security/privileged/guardrail";
+import { procMount } from "./pod-security/proc-mount/guardrail";
+import { procMountRestricted } from "./pod-security/proc-mount-restricted/guardrail";
+import { restrictedVolumes } from "./pod-security/restricted-volumes/guardrail";
+import { runAsNonRoot } from "./pod-security/run-as-non-root/guardrail";
+import { runAsUser } from "./pod-security/run-as-user/guardrail";
+import { seccompBaseline } from "./pod-security/seccomp-baseline/guardrail";
+import { seccompRestricted } from "./pod-security/seccomp-restricted/guardrail";
+import { seLinux } from "./pod-security/selinux/guardrail";
+import { sysctls } from "./pod-security/sysctls/guardrail";
+import { windowsHostProcess } from "./pod-security/windows-host-process/guardrail";
+import { GuardrailDefinition } from "./types";
+
+/**
+ * Every resource guardrail, defined once. CrossGuard, `check` and the admission renderers all read
+ * this list; adding a guardrail means adding its folder and one line here.
+ */
+export const catalog: readonly GuardrailDefinition[] = [
+    namespacePodSecurityLevel,
+    // Pod Security Standards, baseline level.
+    hostNamespaces,
+    privileged,
+    capabilitiesBaseline,
+    hostPathVolumes,
+    hostPorts,
+    appArmor,
+    seLinux,
+    procMount,
+    seccompBaseline,
+    sysctls,
+    windowsHostProcess,
+    hostProbesLifecycle,
+    // Pod Security Standards, restricted level.
+    restrictedVolumes,
+    allowPrivilegeEscalation,
+    runAsNonRoot,
+    runAsUser,
+    seccompRestricted,
+    capabilitiesRestricted,
+    procMountRestricted,
+];
+
+export function findGuardrail(id: string): GuardrailDefinition | undefined {
+    return catalog.find((guardrail) => guardrail.id === id);
+}

@@ -1,0 +1,127 @@
+import { CelInput, celEnv, isCelError, parse, plan } from "@bufbuild/cel";
+import { strings } from "@bufbuild/cel/ext";
+import { CelValidation, GuardrailDefinition, GuardrailParams } from "./types";
+
+/*
+ * In-process CEL for CrossGuard and `check`. Expressions are compiled once per guardrail. The text
+ * must also be valid Kubernetes CEL: no optional syntax (`.?x`, `orValue`), which @bufbuild/cel
+ * cannot parse.
+ */
+
+const env = celEnv({ funcs: strings });
+
+type Program = ReturnType<typeof plan>;
+type Activation = Record<string, CelInput>;
+
+interface CompiledValidation {
+    readonly rule: CelValidation;
+    readonly check: Program;
+    readonly message?: Program;
+}
+
+export interface CompiledGuardrail {
+    readonly definition: GuardrailDefinition;
+    /** `cacheKey` is the variable chain up to and including this one, so equal keys mean equal values. */
+    readonly variables: readonly { readonly name: string; readonly program: Program; readonly cacheKey: string }[];
+    readonly validations: readonly CompiledValidation[];
+}
+
+/** Thrown when a guardrail's CEL does not parse: a defect in the catalog, named precisely. */
+export class CelCompileError extends Error {}
+
+function compile(guardrailId: string, where: string, expression: string): Program {
+    try {
+        return plan(env, parse(expression));
+    } catch (error) {
+        throw new CelCompileError(`guardrail ${guardrailId}: ${where} does not compile: ${(error as Error).message}`);
+    }
+}
+
+export function compileGuardrail(definition: GuardrailDefinition): CompiledGuardrail {
+    return {
+        definition,
+        variables: definition.cel.variables.map((variable, index) => ({
+            name: variable.name,
+            program: compile(definition.id, `variable '${variable.name}'`, variable.expression),
+            cacheKey: definition.cel.variables
+                .slice(0, index + 1)
+                .map((earlier) => `${earlier.name}=${earlier.expression}`)
+                .join("\n"),
+        })),
+        validations: definition.cel.validations.map((rule, index) => ({
+            rule,
+            check: compile(definition.id, `validation ${index}`, rule.expression),
+            message: rule.messageExpression === undefined ? undefined : compile(definition.id, `messageExpression ${index}`, rule.messageExpression),
+        })),
+    };
+}
+
+/**
+ * JSON numbers that are integers become BigInt, so CEL sees `int` as Kubernetes does (a JSON
+ * number would be a `double`, and `0 == 0.0` style comparisons would differ).
+ */
+export function toCelValue(value: unknown): unknown {
+    if (typeof value === "number") return Number.isInteger(value) ? BigInt(value) : value;
+    if (Array.isArray(value)) return value.map(toCelValue);
+    if (value !== null && typeof value === "object") {
+        const converted: Record<string, unknown> = {};
+        for (const [key, inner] of Object.entries(value)) {
+            // Absent and null are the same to the API server; `has()` must see neither.
+            if (inner !== null && inner !== undefined) converted[key] = toCelValue(inner);
+        }
+        return converted;
+    }
+    return value;
+}
+
+/** The CEL `params` object: shaped like the ConfigMap admission policies bind as their parameter. */
+export function celParams(params: GuardrailParams): Record<string, unknown> {
+    return { data: { ...params.allowedNamespaceLevels } };
+}
+
+/**
+ * Shares variable results across the guardrails evaluated on one object: the pod-spec variables
+ * are the same expression text in every Pod Security control.
+ */
+export type VariableCache = Map<string, unknown>;
+
+function describeCelError(value: unknown): string {
+    return isCelError(value) ? value.message : String(value);
+}
+
+/**
+ * Evaluates one compiled guardrail. Returns the messages of failed rules. An expression that cannot
+ * be evaluated (a malformed object) fails closed, with the reason.
+ */
+export function evaluateCompiled(
+    guardrail: CompiledGuardrail,
+    celObject: unknown,
+    params: Record<string, unknown>,
+    cache: VariableCache,
+): string[] {
+    const variables: Record<string, unknown> = {};
+    const activation = { object: celObject, params, variables } as Activation;
+    for (const variable of guardrail.variables) {
+        let value = cache.get(variable.cacheKey);
+        if (value === undefined) {
+            value = variable.program(activation);
+            cache.set(variable.cacheKey, value);
+        }
+        if (isCelError(value)) {
+            return [`cannot evaluate variable '${variable.name}': ${describeCelError(value)}`];
+        }
+        variables[variable.name] = value;
+    }
+    const messages: string[] = [];
+    for (const validation of guardrail.validations) {
+        const result = validation.check(activation);
+        if (result === true) continue;
+        if (result !== false) {
+            messages.push(`${validation.rule.message} (cannot evaluate: ${describeCelError(result)})`);
+            continue;
+        }
+        const message = validation.message?.(activation);
+        messages.push(typeof message === "string" && message.length > 0 ? message : validation.rule.message);
+    }
+    return messages;
+}

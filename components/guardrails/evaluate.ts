@@ -1,0 +1,62 @@
+import { isAtLeast } from "../pod-security/labels";
+import { PodSecurityLevel } from "../settings";
+import { catalog } from "./catalog";
+import { celParams, CompiledGuardrail, compileGuardrail, evaluateCompiled, toCelValue } from "./cel";
+import { GuardrailDefinition, GuardrailParams, GuardrailViolation } from "./types";
+
+/** What an evaluation needs besides the object: answers CrossGuard and `check` derive differently. */
+export interface EvaluationContext {
+    /** The Pod Security level that governs a namespace (`undefined`: the object names none). */
+    readonly namespaceLevel: (namespace: string | undefined) => PodSecurityLevel;
+    readonly params: GuardrailParams;
+}
+
+export interface KubernetesObject {
+    readonly apiVersion?: string;
+    readonly kind?: string;
+    readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly [key: string]: unknown };
+    readonly [key: string]: unknown;
+}
+
+/**
+ * Runs catalog guardrails on Kubernetes objects. The one evaluator behind both CrossGuard and
+ * `check`, so the two cannot disagree.
+ */
+export class GuardrailEvaluator {
+    private readonly compiled: readonly CompiledGuardrail[];
+    private readonly byKind = new Map<string, CompiledGuardrail[]>();
+
+    constructor(guardrails: readonly GuardrailDefinition[] = catalog) {
+        this.compiled = guardrails.map(compileGuardrail);
+        for (const guardrail of this.compiled) {
+            for (const kind of guardrail.definition.kinds) {
+                this.byKind.set(kind, [...(this.byKind.get(kind) ?? []), guardrail]);
+            }
+        }
+    }
+
+    get guardrails(): readonly GuardrailDefinition[] {
+        return this.compiled.map((guardrail) => guardrail.definition);
+    }
+
+    /** True when the guardrail applies to this object in this context. */
+    private applies(guardrail: CompiledGuardrail, object: KubernetesObject, context: EvaluationContext): boolean {
+        const floor = guardrail.definition.podSecurityLevel;
+        return floor === undefined || isAtLeast(context.namespaceLevel(object.metadata?.namespace), floor);
+    }
+
+    /** Violations of every applicable guardrail (or only `onlyId`) on one object. */
+    evaluate(object: KubernetesObject, context: EvaluationContext, onlyId?: string): GuardrailViolation[] {
+        const candidates = (typeof object.kind === "string" && this.byKind.get(object.kind)) || [];
+        const applicable = candidates.filter(
+            (guardrail) => (onlyId === undefined || guardrail.definition.id === onlyId) && this.applies(guardrail, object, context),
+        );
+        if (applicable.length === 0) return [];
+        const celObject = toCelValue(object);
+        const params = celParams(context.params);
+        const cache = new Map<string, unknown>();
+        return applicable.flatMap((guardrail) =>
+            evaluateCompiled(guardrail, celObject, params, cache).map((message) => ({ guardrailId: guardrail.definition.id, message })),
+        );
+    }
+}

@@ -1,0 +1,60 @@
+import { PodSecurityLevel } from "../settings";
+
+export type Severity = "low" | "medium" | "high" | "critical";
+
+/** The eight platform capabilities (see README); each guardrail serves one. */
+export type Capability = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+
+/** A named CEL expression, evaluated in order before the validations, as in ValidatingAdmissionPolicy. */
+export interface CelVariable {
+    readonly name: string;
+    readonly expression: string;
+}
+
+/**
+ * One CEL rule. `expression` is true when the object complies. The same text runs in CrossGuard and
+ * `check` (via @bufbuild/cel) and in admission engines (ValidatingAdmissionPolicy, Kyverno, Gatekeeper).
+ */
+export interface CelValidation {
+    readonly expression: string;
+    /** Static message, used when `messageExpression` is absent or fails. */
+    readonly message: string;
+    /** A CEL expression that returns a message naming the container or field at fault. */
+    readonly messageExpression?: string;
+}
+
+/** What a guardrail's logic sees besides the object itself. */
+export interface GuardrailParams {
+    /** Namespace name to the Pod Security `enforce` level it may carry below `restricted`. */
+    readonly allowedNamespaceLevels: Readonly<Record<string, PodSecurityLevel>>;
+}
+
+export interface GuardrailDefinition {
+    /** Stable id; also the CrossGuard policy name. Lower-case words joined by '-'. */
+    readonly id: string;
+    readonly title: string;
+    /** Why the guardrail exists, for reviewers and the policy pack's description. */
+    readonly rationale: string;
+    readonly severity: Severity;
+    readonly capability: Capability;
+    /** Kubernetes kinds the guardrail applies to. */
+    readonly kinds: readonly string[];
+    /**
+     * For Pod Security controls: the lowest namespace level at which the control applies. A
+     * `baseline` control also applies in `restricted` namespaces; neither applies in `privileged`.
+     */
+    readonly podSecurityLevel?: Exclude<PodSecurityLevel, "privileged">;
+    /** The core logic, in CEL. Variables are visible as `variables.<name>`, params as `params`. */
+    readonly cel: {
+        readonly variables: readonly CelVariable[];
+        readonly validations: readonly CelValidation[];
+    };
+    /** Folder holding the `pass-*.yaml` / `fail-*.yaml` fixtures. */
+    readonly fixturesDir: string;
+}
+
+/** One failed rule on one object. */
+export interface GuardrailViolation {
+    readonly guardrailId: string;
+    readonly message: string;
+}

@@ -1,0 +1,79 @@
+import { EnforcementMode, PlatformSettings, PodSecurityLevel } from "../settings";
+
+/** Where Bulwark records why a namespace runs below `restricted`. */
+export const podSecurityReasonAnnotation = "bulwark.dev/pod-security-reason";
+/** Which role a namespace plays: tenant, platform or exception. */
+export const namespaceRoleLabel = "bulwark.dev/namespace-role";
+export const podSecurityLabelPrefix = "pod-security.kubernetes.io/";
+export const namespaceEnforceLabel = `${podSecurityLabelPrefix}enforce`;
+
+export type NamespaceRole = "tenant" | "platform" | "exception";
+
+/** A namespace the platform creates, with the Pod Security level it targets. */
+export interface NamespacePlan {
+    readonly name: string;
+    readonly role: NamespaceRole;
+    /** The level the namespace is meant to run at (enforced in `enforce` mode). */
+    readonly level: PodSecurityLevel;
+    /** Required for every level below `restricted`. */
+    readonly reason?: string;
+    readonly extraLabels: Readonly<Record<string, string>>;
+}
+
+const levelRank: Record<PodSecurityLevel, number> = { privileged: 0, baseline: 1, restricted: 2 };
+
+/** True when `level` is at least as strict as `floor`. */
+export function isAtLeast(level: PodSecurityLevel, floor: PodSecurityLevel): boolean {
+    return levelRank[level] >= levelRank[floor];
+}
+
+/**
+ * The `enforce` label for a namespace. In `audit` mode a `restricted` target is warned and audited
+ * but only `baseline` is enforced, so dev still blocks privileged pods while teams fix the rest.
+ */
+export function enforcedLevel(level: PodSecurityLevel, mode: EnforcementMode): PodSecurityLevel {
+    return mode === "audit" && level === "restricted" ? "baseline" : level;
+}
+
+/** The six Pod Security Admission labels for a namespace. */
+export function podSecurityLabels(level: PodSecurityLevel, mode: EnforcementMode, version: string): Record<string, string> {
+    const enforce = enforcedLevel(level, mode);
+    return {
+        [`${podSecurityLabelPrefix}enforce`]: enforce,
+        [`${podSecurityLabelPrefix}enforce-version`]: version,
+        [`${podSecurityLabelPrefix}audit`]: level,
+        [`${podSecurityLabelPrefix}audit-version`]: version,
+        [`${podSecurityLabelPrefix}warn`]: level,
+        [`${podSecurityLabelPrefix}warn-version`]: version,
+    };
+}
+
+/** Every namespace the settings declare, in a stable order: platform, tenants, exceptions. */
+export function planNamespaces(settings: PlatformSettings): NamespacePlan[] {
+    return [
+        {
+            name: settings.platformNamespace,
+            role: "platform",
+            level: "baseline",
+            reason: "Bulwark platform namespace: platform parts run at Pod Security baseline by design.",
+            extraLabels: {},
+        },
+        ...settings.tenants.map((tenant): NamespacePlan => ({ name: tenant.name, role: "tenant", level: "restricted", extraLabels: tenant.labels })),
+        ...settings.podSecurity.exceptions.map(
+            (exception): NamespacePlan => ({ name: exception.namespace, role: "exception", level: exception.level, reason: exception.reason, extraLabels: {} }),
+        ),
+    ];
+}
+
+/**
+ * Namespace name to the `enforce` level it may carry. This is the parameter the namespace
+ * guardrail checks against; namespaces not listed must enforce `restricted`.
+ */
+export function allowedEnforceLevels(settings: PlatformSettings): Record<string, PodSecurityLevel> {
+    const allowed: Record<string, PodSecurityLevel> = {};
+    for (const plan of planNamespaces(settings)) {
+        const enforce = enforcedLevel(plan.level, settings.enforcement);
+        if (enforce !== "restricted") allowed[plan.name] = enforce;
+    }
+    return allowed;
+}

@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { SettingsError, describeIssues } from "./errors";
+import { PlatformSettings, platformSettingsSchema } from "./schema";
+
+export * from "./schema";
+export { SettingsError, formatKeyPath } from "./errors";
+
+/** The single structured stack config key Bulwark reads. */
+export const settingsKey = "bulwark:platform";
+
+/**
+ * Validates raw stack config into fully resolved settings, or throws a {@link SettingsError} that
+ * lists every problem (not just the first), each with its key path.
+ */
+export function parsePlatformSettings(raw: unknown, source: string, stackName: string): PlatformSettings {
+    if (raw === undefined || raw === null) {
+        throw new SettingsError(source, [`${settingsKey}: is required (an object; see README "Stack configuration")`]);
+    }
+    const parsed = z.safeParse(platformSettingsSchema, raw, { reportInput: true });
+    if (!parsed.success) {
+        throw new SettingsError(source, describeIssues(settingsKey, parsed.error.issues));
+    }
+    return { ...parsed.data, environment: parsed.data.environment ?? stackName };
+}

@@ -1,0 +1,133 @@
+import { z } from "zod";
+import { versions } from "../versions";
+
+/**
+ * The schema of the `bulwark:platform` stack config key. Every object is strict: an unknown key is
+ * an error, because a typo that is silently ignored is a guardrail that silently is not there.
+ */
+
+/** A Kubernetes namespace name: an RFC 1123 DNS label. */
+export const dnsLabel = z
+    .string()
+    .max(63, "must be at most 63 characters (an RFC 1123 DNS label)")
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be an RFC 1123 DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit");
+
+const labelValue = z
+    .string()
+    .max(63)
+    .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, "must be a valid Kubernetes label value");
+
+const labelKey = z
+    .string()
+    .regex(
+        /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+        "must be a valid Kubernetes label key ([prefix/]name)",
+    );
+
+export const podSecurityLevels = ["privileged", "baseline", "restricted"] as const;
+export type PodSecurityLevel = (typeof podSecurityLevels)[number];
+
+/**
+ * The enforcement ramp. One setting moves CrossGuard levels, admission-engine actions and Pod
+ * Security labels together.
+ * - `audit`: CrossGuard advisory; admission engines warn and audit; PSA warns and audits at the
+ *   target level and enforces the `baseline` floor.
+ * - `enforce`: CrossGuard mandatory; admission engines deny; PSA enforces the target level.
+ */
+export const enforcementModes = ["audit", "enforce"] as const;
+export type EnforcementMode = (typeof enforcementModes)[number];
+
+const tenantSchema = z.strictObject({
+    /** Namespace name of the tenant. */
+    name: dnsLabel,
+    /** Extra labels on the tenant namespace (Pod Security labels are managed and cannot be set here). */
+    labels: z
+        .record(labelKey, labelValue)
+        .refine((labels) => !Object.keys(labels).some((key) => key.startsWith("pod-security.kubernetes.io/")), {
+            message: "must not set pod-security.kubernetes.io/* labels: Bulwark manages them (declare an exception instead)",
+        })
+        .default({}),
+});
+
+const exceptionSchema = z.strictObject({
+    /** Namespace that runs below `restricted` (platform default `baseline` is not an exception). */
+    namespace: dnsLabel,
+    /** The Pod Security level this namespace enforces instead. */
+    level: z.enum(["privileged", "baseline"]),
+    /** Why: recorded as an annotation on the Namespace and shown in reviews. */
+    reason: z
+        .string({ error: "is required: every Pod Security exception needs a written reason" })
+        .trim()
+        .min(20, "must explain the exception in at least 20 characters"),
+});
+
+const podSecuritySchema = z.strictObject({
+    /** The Pod Security Standards version pinned into the `*-version` labels. */
+    version: z
+        .string()
+        .regex(/^(latest|v1\.[0-9]+)$/, "must be 'latest' or a Kubernetes minor version such as 'v1.35'")
+        .default(versions.podSecurityStandards),
+    /** Namespaces running below `restricted`, each with a written reason. */
+    exceptions: z.array(exceptionSchema).default([]),
+});
+
+export const platformSettingsSchema = z
+    .strictObject({
+        /** Environment name; defaults to the stack name. Used in labels and reports. */
+        environment: dnsLabel.optional(),
+        /**
+         * The enforcement ramp for every guardrail.
+         * @default "enforce"
+         */
+        enforcement: z.enum(enforcementModes).default("enforce"),
+        /**
+         * Whether components install their third-party controllers and CRDs. False means they create
+         * only their configuration layer (namespaces, labels, custom resources, policies).
+         * @default true
+         */
+        install: z.boolean().default(true),
+        /** The namespace that holds Bulwark's own platform parts (Pod Security `baseline`). */
+        platformNamespace: dnsLabel.default("bulwark-system"),
+        /** Workload namespaces; every one enforces Pod Security `restricted`. */
+        tenants: z.array(tenantSchema).default([]),
+        podSecurity: podSecuritySchema.prefault({}),
+    })
+    .superRefine((settings, ctx) => {
+        const owners = new Map<string, string>();
+        const claim = (name: string, owner: string, path: (string | number)[]) => {
+            const previous = owners.get(name);
+            if (previous !== undefined) {
+                ctx.addIssue({
+                    code: "custom",
+                    path,
+                    input: name,
+                    message: `namespace '${name}' is declared twice (already declared by ${previous})`,
+                });
+            }
+            owners.set(name, owner);
+        };
+        claim(settings.platformNamespace, "platformNamespace", ["platformNamespace"]);
+        settings.tenants.forEach((tenant, index) => claim(tenant.name, `tenants[${index}]`, ["tenants", index, "name"]));
+        settings.podSecurity.exceptions.forEach((exception, index) =>
+            claim(exception.namespace, `podSecurity.exceptions[${index}]`, ["podSecurity", "exceptions", index, "namespace"]),
+        );
+        for (const reserved of ["kube-system", "kube-public", "kube-node-lease", "default"]) {
+            for (const [index, tenant] of settings.tenants.entries()) {
+                if (tenant.name === reserved) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["tenants", index, "name"],
+                        input: tenant.name,
+                        message: `'${reserved}' is a Kubernetes system namespace and cannot be a tenant`,
+                    });
+                }
+            }
+        }
+    });
+
+/** The raw shape a user writes in stack config. */
+export type PlatformSettingsInput = z.input<typeof platformSettingsSchema>;
+/** Fully resolved settings: every default applied. */
+export type PlatformSettings = z.output<typeof platformSettingsSchema>;
+export type TenantSettings = PlatformSettings["tenants"][number];
+export type PodSecurityException = PlatformSettings["podSecurity"]["exceptions"][number];

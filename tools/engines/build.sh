@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# Build the real engines used by Bulwark's engine test tier (test/engines/)
+# from their upstream Go modules, at the versions pinned in versions.env.
+#
+#   tools/engines/build.sh                      # build all engines if missing
+#   tools/engines/build.sh kube-apiserver etcd  # build only these
+#   tools/engines/build.sh --print-paths [...]  # print binary paths, build nothing
+#   tools/engines/build.sh --sync               # after a version bump: rewrite the
+#                                               # wrapper modules' go.mod/go.sum
+#
+# Binaries go to ${BULWARK_ENGINE_CACHE:-$HOME/.cache/bulwark/engines}/<engine>-<version>/<binary>
+# and are only built when missing.  Works from any cwd and with GOFLAGS=-mod=mod.
+set -euo pipefail
+
+ENGINES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ALL_ENGINES=(kube-apiserver etcd gator)
+
+die() { echo "build.sh: error: $*" >&2; exit 1; }
+log() { echo "build.sh: $*" >&2; }
+
+# --- versions ---------------------------------------------------------------
+# A GOTOOLCHAIN from the environment wins over the (optional) one in versions.env.
+env_gotoolchain="${GOTOOLCHAIN-}"
+# shellcheck source=versions.env
+source "$ENGINES_DIR/versions.env"
+if [[ -n "$env_gotoolchain" ]]; then GOTOOLCHAIN="$env_gotoolchain"; fi
+if [[ -n "${GOTOOLCHAIN-}" ]]; then export GOTOOLCHAIN; else unset GOTOOLCHAIN; fi
+for v in KUBERNETES_VERSION KUBERNETES_STAGING_VERSION ETCD_VERSION GATOR_VERSION GO_MIN_VERSION; do
+  [[ -n "${!v-}" ]] || die "$v is not set in $ENGINES_DIR/versions.env"
+done
+
+CACHE_DIR="${BULWARK_ENGINE_CACHE:-$HOME/.cache/bulwark/engines}"
+SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/bulwark-engines.XXXXXX")"
+trap 'rm -rf "$SCRATCH"' EXIT
+
+# Our own build settings, independent of the caller's environment: no
+# workspace, static binaries, no VCS stamping of the wrapper module.
+export GOWORK=off CGO_ENABLED=0 GO111MODULE=on
+export GOFLAGS="${GOFLAGS-} -buildvcs=false"
+
+engine_version() {
+  case "$1" in
+    kube-apiserver) echo "$KUBERNETES_VERSION" ;;
+    etcd) echo "$ETCD_VERSION" ;;
+    gator) echo "$GATOR_VERSION" ;;
+    *) die "unknown engine '$1' (known: ${ALL_ENGINES[*]})" ;;
+  esac
+}
+engine_upstream_module() {
+  case "$1" in
+    kube-apiserver) echo "k8s.io/kubernetes" ;;
+    etcd) echo "go.etcd.io/etcd/server/v3" ;;
+    gator) echo "github.com/open-policy-agent/gatekeeper/v3" ;;
+  esac
+}
+engine_package() {
+  case "$1" in
+    kube-apiserver) echo "k8s.io/kubernetes/cmd/kube-apiserver" ;;
+    etcd) echo "go.etcd.io/etcd/server/v3" ;;
+    gator) echo "github.com/open-policy-agent/gatekeeper/v3/cmd/gator" ;;
+  esac
+}
+engine_binary_path() { echo "$CACHE_DIR/$1-$(engine_version "$1")/$1"; }
+
+# `go mod download -json mod@ver` run outside any module, printing one field.
+download_field() { # field module version
+  (cd "$SCRATCH" && GOFLAGS= go mod download -json "$2@$3") |
+    sed -n "s/^[[:space:]]*\"$1\": \"\(.*\)\",*\$/\1/p"
+}
+
+# The release's tag time from the module proxy's .info (deterministic buildDate).
+module_time() {
+  local info
+  info="$(download_field Info "$1" "$2" 2>/dev/null)" || true
+  if [[ -n "$info" && -f "$info" ]]; then
+    sed -n 's/.*"Time":"\([^"]*\)".*/\1/p' "$info"
+  fi
+}
+
+engine_ldflags() {
+  local v major minor date
+  case "$1" in
+    kube-apiserver)
+      v="$KUBERNETES_VERSION"
+      major="${v#v}"; major="${major%%.*}"
+      minor="${v#v*.}"; minor="${minor%%.*}"
+      date="$(module_time k8s.io/kubernetes "$v")"
+      date="${date:-1970-01-01T00:00:00Z}"
+      local flags="-s -w" pkg
+      # Same variables as kubernetes' hack/lib/version.sh sets.
+      for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+        flags+=" -X $pkg.gitVersion=$v -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor"
+        flags+=" -X $pkg.gitCommit=0000000000000000000000000000000000000000"
+        flags+=" -X $pkg.gitTreeState=archive -X $pkg.buildDate=$date"
+      done
+      echo "$flags"
+      ;;
+    etcd) echo "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=module-$ETCD_VERSION" ;;
+    gator) echo "-s -w -X github.com/open-policy-agent/gatekeeper/v3/pkg/version.Version=$GATOR_VERSION" ;;
+  esac
+}
+
+# What `<binary> --version` must print for a build to be accepted.
+engine_version_check() {
+  case "$1" in
+    kube-apiserver) echo "Kubernetes $KUBERNETES_VERSION" ;;
+    etcd) echo "etcd Version: ${ETCD_VERSION#v}" ;;
+    gator) echo "$GATOR_VERSION" ;;
+  esac
+}
+
+version_ge() { # version_ge A B: A >= B (dotted numeric)
+  [[ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" == "$2" ]]
+}
+
+check_go() {
+  command -v go >/dev/null 2>&1 || die "the 'go' command is not on PATH (need Go >= $GO_MIN_VERSION; /usr/local/go/bin?)"
+  local have
+  have="$(go env GOVERSION 2>/dev/null)" || die "'go env GOVERSION' failed (GOTOOLCHAIN=${GOTOOLCHAIN-<unset>})"
+  have="${have#go}"; have="${have%%[-+ ]*}"
+  version_ge "$have" "$GO_MIN_VERSION" ||
+    die "Go $have is older than the required $GO_MIN_VERSION; install a newer Go or run with GOTOOLCHAIN=go$GO_MIN_VERSION (fetched through the module proxy)"
+}
+
+# Refuse to build if a wrapper module drifted from versions.env.
+check_wrapper() {
+  local e="$1" dir="$ENGINES_DIR/$1" mod want got
+  mod="$(engine_upstream_module "$e")"; want="$(engine_version "$e")"
+  [[ -f "$dir/go.mod" && -f "$dir/go.sum" ]] || die "$dir/go.mod or go.sum missing; run '$0 --sync'"
+  got="$(awk -v m="$mod" '($1 == m && $2 ~ /^v/) {print $2} ($1 == "require" && $2 == m) {print $3}' "$dir/go.mod" | head -n1)"
+  [[ "$got" == "$want" ]] ||
+    die "$dir/go.mod requires $mod ${got:-<none>} but versions.env pins $want; run '$0 --sync'"
+  if [[ "$e" == kube-apiserver ]]; then
+    local bad
+    bad="$(awk -v s="$KUBERNETES_STAGING_VERSION" '/=>/ { if ($NF != s) print }' "$dir/go.mod")"
+    [[ -z "$bad" ]] || die "$dir/go.mod has staging replaces not at $KUBERNETES_STAGING_VERSION:"$'\n'"$bad"$'\n'"run '$0 --sync'"
+  fi
+}
+
+build_engine() {
+  local e="$1" ver bin dir tmp pkg ldflags start lock_fd expect out
+  ver="$(engine_version "$e")"; bin="$(engine_binary_path "$e")"; dir="$(dirname "$bin")"
+  if [[ -x "$bin" ]]; then
+    log "$e $ver: present ($bin)"
+    return 0
+  fi
+  check_wrapper "$e"
+  mkdir -p "$dir"
+  # Serialise concurrent builds of the same engine (e.g. two test runs).
+  if command -v flock >/dev/null 2>&1; then
+    exec {lock_fd}>"$dir/.lock"
+    flock "$lock_fd"
+    if [[ -x "$bin" ]]; then
+      log "$e $ver: built by a concurrent run ($bin)"
+      exec {lock_fd}>&-
+      return 0
+    fi
+  fi
+  pkg="$(engine_package "$e")"
+  ldflags="$(engine_ldflags "$e")"
+  tmp="$dir/.$e.tmp.$$"
+  log "building $e $ver … (cold builds take several minutes; kube-apiserver 10-30 min on 2 cores)"
+  start=$SECONDS
+  if ! (cd "$ENGINES_DIR/$e" && go build -trimpath -ldflags "$ldflags" -o "$tmp" "$pkg"); then
+    rm -f "$tmp"
+    die "building $e $ver ($pkg) failed after $((SECONDS - start))s; see the go output above"
+  fi
+  expect="$(engine_version_check "$e")"
+  if ! out="$("$tmp" --version 2>&1)" || [[ "$out" != *"$expect"* ]]; then
+    rm -f "$tmp"
+    die "built $e but '$e --version' printed '$out', expected it to contain '$expect'"
+  fi
+  mv -f "$tmp" "$bin" # atomic rename in the same directory
+  if [[ -n "${lock_fd-}" ]]; then exec {lock_fd}>&-; fi
+  log "built $e $ver in $((SECONDS - start))s -> $bin"
+}
+
+# --- --sync: regenerate the wrapper modules from versions.env ----------------
+upstream_gomod() { # path of the upstream go.mod in the module cache
+  local f
+  f="$(download_field GoMod "$1" "$2")" || true
+  [[ -n "$f" && -f "$f" ]] || die "could not download $1@$2 from the module proxy"
+  echo "$f"
+}
+
+write_wrapper_gomod() { # dir upstream_module version
+  local dir="$1" mod="$2" ver="$3" gomod goline
+  gomod="$(upstream_gomod "$mod" "$ver")"
+  goline="$(awk '$1 == "go" {print $2; exit}' "$gomod")"
+  rm -f "$dir/go.mod" "$dir/go.sum"
+  printf '// Generated by tools/engines/build.sh --sync from tools/engines/versions.env. Do not edit.\nmodule bulwark/tools/engines/%s\n\ngo %s\n' \
+    "$(basename "$dir")" "$goline" >"$dir/go.mod"
+  (cd "$dir" && go mod edit -require="$mod@$ver")
+  echo "$gomod"
+}
+
+sync_wrappers() {
+  check_go
+  local gomod staging args m e
+  # kube-apiserver: k8s.io/kubernetes points every k8s.io/* staging module at
+  # ./staging/src/...; outside its repo those must be the published releases.
+  gomod="$(write_wrapper_gomod "$ENGINES_DIR/kube-apiserver" k8s.io/kubernetes "$KUBERNETES_VERSION")"
+  mapfile -t staging < <(awk '/=> *\.\/staging\// { print ($1 == "replace" ? $2 : $1) }' "$gomod")
+  [[ ${#staging[@]} -gt 0 ]] || die "found no ./staging replaces in $gomod"
+  args=()
+  for m in "${staging[@]}"; do args+=("-replace=$m=$m@$KUBERNETES_STAGING_VERSION"); done
+  (cd "$ENGINES_DIR/kube-apiserver" && go mod edit "${args[@]}")
+  log "kube-apiserver: replaced ${#staging[@]} staging modules with $KUBERNETES_STAGING_VERSION"
+  local etcd_pinned
+  etcd_pinned="$(awk '$1 == "go.etcd.io/etcd/server/v3" {print $2}' "$gomod")"
+  [[ "$etcd_pinned" == "$ETCD_VERSION" ]] ||
+    log "WARNING: k8s.io/kubernetes $KUBERNETES_VERSION pins go.etcd.io/etcd/server/v3 $etcd_pinned but ETCD_VERSION=$ETCD_VERSION"
+  write_wrapper_gomod "$ENGINES_DIR/etcd" go.etcd.io/etcd/server/v3 "$ETCD_VERSION" >/dev/null
+  write_wrapper_gomod "$ENGINES_DIR/gator" github.com/open-policy-agent/gatekeeper/v3 "$GATOR_VERSION" >/dev/null
+  for e in "${ALL_ENGINES[@]}"; do
+    log "go mod tidy in $e/ (downloads modules on first run)"
+    (cd "$ENGINES_DIR/$e" && GOFLAGS= go mod tidy) || die "go mod tidy failed in $ENGINES_DIR/$e"
+  done
+  log "done; review and commit tools/engines/*/go.mod and go.sum"
+}
+
+# --- main ---------------------------------------------------------------------
+main() {
+  local mode=build engines=() e
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --sync) mode=sync ;;
+      --print-paths) mode=paths ;;
+      -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+      -*) die "unknown option $1" ;;
+      *) engine_version "$1" >/dev/null; engines+=("$1") ;;
+    esac
+    shift
+  done
+  [[ ${#engines[@]} -gt 0 ]] || engines=("${ALL_ENGINES[@]}")
+
+  case "$mode" in
+    sync) sync_wrappers; return ;;
+    paths) for e in "${engines[@]}"; do engine_binary_path "$e"; done; return ;;
+  esac
+
+  local need=0 start=$SECONDS
+  for e in "${engines[@]}"; do [[ -x "$(engine_binary_path "$e")" ]] || need=1; done
+  if [[ $need == 1 ]]; then
+    check_go
+    log "using $(go env GOVERSION), GOMODCACHE=$(go env GOMODCACHE), GOCACHE=$(go env GOCACHE)"
+  fi
+  for e in "${engines[@]}"; do build_engine "$e"; done
+  log "all done in $((SECONDS - start))s"
+  for e in "${engines[@]}"; do engine_binary_path "$e"; done
+}
+
+main "$@"
