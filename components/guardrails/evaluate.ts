@@ -45,6 +45,24 @@ export class GuardrailEvaluator {
         return floor === undefined || isAtLeast(context.namespaceLevel(object.metadata?.namespace), floor);
     }
 
+    /**
+     * The CEL form of an object and its variable cache, kept while the object lives: CrossGuard and
+     * `check` call every policy on the same object, and the conversion and pod-spec variables are
+     * the same for all of them.
+     */
+    private readonly prepared = new WeakMap<object, { paramsSource: object; celObject: unknown; params: Record<string, unknown>; cache: Map<string, unknown> }>();
+
+    private prepare(object: KubernetesObject, context: EvaluationContext) {
+        // Params are compared by identity: callers pass the same config object for every policy.
+        const paramsSource = context.params.allowedNamespaceLevels;
+        let entry = this.prepared.get(object);
+        if (entry === undefined || entry.paramsSource !== paramsSource) {
+            entry = { paramsSource, celObject: toCelValue(object), params: celParams(context.params), cache: new Map() };
+            this.prepared.set(object, entry);
+        }
+        return entry;
+    }
+
     /** Violations of every applicable guardrail (or only `onlyId`) on one object. */
     evaluate(object: KubernetesObject, context: EvaluationContext, onlyId?: string): GuardrailViolation[] {
         const candidates = (typeof object.kind === "string" && this.byKind.get(object.kind)) || [];
@@ -52,9 +70,7 @@ export class GuardrailEvaluator {
             (guardrail) => (onlyId === undefined || guardrail.definition.id === onlyId) && this.applies(guardrail, object, context),
         );
         if (applicable.length === 0) return [];
-        const celObject = toCelValue(object);
-        const params = celParams(context.params);
-        const cache = new Map<string, unknown>();
+        const { celObject, params, cache } = this.prepare(object, context);
         return applicable.flatMap((guardrail) =>
             evaluateCompiled(guardrail, celObject, params, cache).map((message) => ({ guardrailId: guardrail.definition.id, message })),
         );

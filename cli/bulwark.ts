@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+import * as path from "path";
+import { parseArgs, ParseArgsConfig } from "util";
+import { SettingsError } from "../components/settings";
+import { checkObjects, CheckViolation } from "./check";
+import { CliError } from "./errors";
+import { InputProblem, readManifests } from "./input";
+import { renderStack, writeRender } from "./render";
+import { defaultStackConfigPath, readStackConfig, readStackSettings } from "./stackConfig";
+
+const usage = `usage:
+  bulwark render --stack <name> [--config <Pulumi.<stack>.yaml>] --out <dir>
+  bulwark check [--format text|json] [--stack <name>] [--config <Pulumi.<stack>.yaml>] <file|dir|->...
+
+exit codes (check): 0 no mandatory violation, 1 a mandatory violation, 2 unreadable input or usage error
+exit codes (render): 0 written, 1 invalid stack configuration, 2 usage error`;
+
+function parse(argv: string[], options: NonNullable<ParseArgsConfig["options"]>) {
+    try {
+        return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    } catch (error) {
+        throw new CliError(`${(error as Error).message}\n${usage}`);
+    }
+}
+
+async function render(argv: string[]): Promise<number> {
+    const { values } = parse(argv, { stack: { type: "string" }, config: { type: "string" }, out: { type: "string" } });
+    const stack = values.stack as string | undefined;
+    const out = values.out as string | undefined;
+    if (stack === undefined || out === undefined) throw new CliError(`render needs --stack and --out\n${usage}`);
+    const config = readStackConfig((values.config as string | undefined) ?? defaultStackConfigPath(stack));
+    const started = process.hrtime.bigint();
+    const result = await renderStack(stack, config);
+    const { files } = writeRender(result, out);
+    const millis = Number(process.hrtime.bigint() - started) / 1e6;
+    process.stderr.write(`rendered stack ${stack}: ${result.resources.length} resources, ${files} files in ${path.resolve(out)} (${millis.toFixed(0)} ms)\n`);
+    return 0;
+}
+
+function formatText(violations: readonly CheckViolation[], problems: readonly InputProblem[]): string {
+    const lines = violations.map(
+        (violation) =>
+            `${violation.file}#${violation.documentIndex} ${violation.kind} ${violation.namespace ? `${violation.namespace}/` : ""}${violation.name}: ` +
+            `[${violation.enforcementLevel}] ${violation.guardrail}: ${violation.message}`,
+    );
+    lines.push(...problems.map((problem) => `${problem.file}: ${problem.reason}`));
+    const mandatory = violations.filter((violation) => violation.enforcementLevel === "mandatory").length;
+    lines.push(`${violations.length} violation(s), ${mandatory} mandatory, ${problems.length} unreadable input(s)`);
+    return `${lines.join("\n")}\n`;
+}
+
+function check(argv: string[]): number {
+    const { values, positionals } = parse(argv, { format: { type: "string", default: "text" }, stack: { type: "string" }, config: { type: "string" } });
+    const format = values.format as string;
+    if (format !== "text" && format !== "json") throw new CliError(`--format must be text or json (got ${JSON.stringify(format)})`);
+    if (positionals.length === 0) throw new CliError(`check needs at least one file, directory or '-'\n${usage}`);
+    const stack = values.stack as string | undefined;
+    const configPath = (values.config as string | undefined) ?? (stack === undefined ? undefined : defaultStackConfigPath(stack));
+    const settings = configPath === undefined ? undefined : readStackSettings(configPath, stack ?? path.basename(configPath).replace(/^Pulumi\.|\.yaml$/g, ""));
+    const { objects, problems } = readManifests(positionals);
+    const violations = checkObjects(objects, { settings });
+    if (format === "json") {
+        process.stdout.write(`${JSON.stringify(violations, null, 2)}\n`);
+        for (const problem of problems) process.stderr.write(`${problem.file}: ${problem.reason}\n`);
+    } else {
+        process.stdout.write(formatText(violations, problems));
+    }
+    if (problems.length > 0) return 2;
+    return violations.some((violation) => violation.enforcementLevel === "mandatory") ? 1 : 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+    const [command, ...rest] = argv;
+    try {
+        if (command === "render") return await render(rest);
+        if (command === "check") return check(rest);
+        if (command === "--help" || command === "-h" || command === "help") {
+            process.stdout.write(`${usage}\n`);
+            return 0;
+        }
+        throw new CliError(`unknown command ${JSON.stringify(command ?? "")}\n${usage}`);
+    } catch (error) {
+        if (error instanceof CliError) {
+            process.stderr.write(`bulwark: ${error.message}\n`);
+            return error.exitCode;
+        }
+        if (error instanceof SettingsError) {
+            process.stderr.write(`bulwark: ${error.message}\n`);
+            return 2;
+        }
+        throw error;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (error: unknown) => {
+            process.stderr.write(`bulwark: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+            process.exitCode = 3;
+        },
+    );
+}

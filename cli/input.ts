@@ -1,0 +1,100 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+
+/** One Kubernetes object read from input, with where it came from. */
+export interface ManifestObject {
+    readonly file: string;
+    /** Zero-based document index in the file; `3.items[1]` for an item of a `kind: List`. */
+    readonly documentIndex: string;
+    readonly object: Record<string, unknown>;
+}
+
+/** Input that could not be read or parsed, naming the file and why. */
+export interface InputProblem {
+    readonly file: string;
+    readonly reason: string;
+}
+
+const manifestExtensions = new Set([".yaml", ".yml", ".json"]);
+
+function listFiles(source: string): string[] {
+    const stat = fs.statSync(source);
+    if (!stat.isDirectory()) return [source];
+    return fs
+        .readdirSync(source, { withFileTypes: true })
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .flatMap((entry) => {
+            const full = path.join(source, entry.name);
+            if (entry.isDirectory()) return listFiles(full);
+            return manifestExtensions.has(path.extname(entry.name).toLowerCase()) ? [full] : [];
+        });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** Splits one file's text into objects; `kind: List` is expanded into its items. */
+export function parseManifests(text: string, file: string): ManifestObject[] {
+    // js-yaml rather than `yaml`: about ten times faster on large inputs, and positions are not needed.
+    const documents = yaml.loadAll(text, undefined, { filename: file, json: true });
+    const objects: ManifestObject[] = [];
+    documents.forEach((document, index) => {
+        if (document === null || document === undefined) return;
+        if (!isObject(document)) throw new Error(`document ${index} is not a mapping`);
+        if (document.kind === "List" || (typeof document.kind === "string" && document.kind.endsWith("List") && Array.isArray(document.items))) {
+            const items = Array.isArray(document.items) ? document.items : [];
+            items.forEach((item, itemIndex) => {
+                if (!isObject(item)) throw new Error(`document ${index}: items[${itemIndex}] is not a mapping`);
+                objects.push({ file, documentIndex: `${index}.items[${itemIndex}]`, object: item });
+            });
+            return;
+        }
+        objects.push({ file, documentIndex: String(index), object: document });
+    });
+    return objects;
+}
+
+/**
+ * Reads files, directories (recursively: .yaml, .yml, .json) and `-` for stdin. Unreadable or
+ * unparseable input is reported, not thrown, so the rest is still checked.
+ */
+export function readManifests(sources: readonly string[], readStdin: () => string = () => fs.readFileSync(0, "utf8")): {
+    objects: ManifestObject[];
+    problems: InputProblem[];
+} {
+    const objects: ManifestObject[] = [];
+    const problems: InputProblem[] = [];
+    const parseInto = (text: string, file: string) => {
+        try {
+            objects.push(...parseManifests(text, file));
+        } catch (error) {
+            problems.push({ file, reason: `cannot parse: ${(error as Error).message.split("\n")[0]}` });
+        }
+    };
+    for (const source of sources) {
+        if (source === "-") {
+            parseInto(readStdin(), "<stdin>");
+            continue;
+        }
+        let files: string[];
+        try {
+            files = listFiles(source);
+        } catch (error) {
+            problems.push({ file: source, reason: `cannot read: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (error as Error).message}` });
+            continue;
+        }
+        for (const file of files) {
+            let text: string;
+            try {
+                text = fs.readFileSync(file, "utf8");
+            } catch (error) {
+                problems.push({ file, reason: `cannot read: ${(error as Error).message}` });
+                continue;
+            }
+            parseInto(text, file);
+        }
+    }
+    return { objects, problems };
+}

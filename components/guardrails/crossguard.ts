@@ -1,0 +1,40 @@
+// Type-only imports: `check` runs these policies without loading the policy SDK at run time.
+import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { PodSecurityLevel } from "../settings";
+import { GuardrailEvaluator, KubernetesObject } from "./evaluate";
+import { emptyGuardrailConfig, GuardrailPolicyConfig, guardrailConfigSchema } from "./policyConfig";
+
+/** True for resources of the Kubernetes provider that carry a Kubernetes object as inputs. */
+function isKubernetesObject(args: Pick<ResourceValidationArgs, "type" | "props">): boolean {
+    return args.type.startsWith("kubernetes:") && !args.type.startsWith("kubernetes:helm.sh/") && typeof args.props?.kind === "string";
+}
+
+function levelOf(config: GuardrailPolicyConfig, namespace: string | undefined): PodSecurityLevel {
+    return (namespace !== undefined && config.namespaceLevels[namespace]) || "restricted";
+}
+
+/**
+ * One CrossGuard resource policy per catalog guardrail. Both the policy pack and `check` run
+ * exactly these functions.
+ */
+export function crossGuardPolicies(evaluator: GuardrailEvaluator = new GuardrailEvaluator()): ResourceValidationPolicy[] {
+    return evaluator.guardrails.map(
+        (guardrail): ResourceValidationPolicy => ({
+            name: guardrail.id,
+            description: `${guardrail.title}. ${guardrail.rationale}`,
+            enforcementLevel: "mandatory",
+            configSchema: guardrailConfigSchema,
+            validateResource: (args, reportViolation) => {
+                if (!isKubernetesObject(args)) return;
+                const config = { ...emptyGuardrailConfig, ...args.getConfig<Partial<GuardrailPolicyConfig>>() };
+                const context = {
+                    namespaceLevel: (namespace: string | undefined) => levelOf(config, namespace),
+                    params: { allowedNamespaceLevels: config.allowedNamespaceLevels },
+                };
+                for (const violation of evaluator.evaluate(args.props as KubernetesObject, context, guardrail.id)) {
+                    reportViolation(violation.message);
+                }
+            },
+        }),
+    );
+}

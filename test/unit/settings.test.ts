@@ -1,0 +1,79 @@
+import * as assert from "assert";
+import { parsePlatformSettings, SettingsError } from "../../components/settings";
+
+const source = "Pulumi.test.yaml";
+const reason = "Node agents read host files and need privileged eBPF probes.";
+
+function errorOf(raw: unknown): SettingsError {
+    try {
+        parsePlatformSettings(raw, source, "test");
+    } catch (error) {
+        assert.ok(error instanceof SettingsError, `expected a SettingsError, got ${String(error)}`);
+        return error;
+    }
+    assert.fail(`expected ${JSON.stringify(raw)} to be rejected`);
+}
+
+describe("stack settings", () => {
+    it("applies documented defaults to an empty object", () => {
+        const settings = parsePlatformSettings({}, source, "dev");
+        assert.deepStrictEqual(settings, {
+            environment: "dev",
+            enforcement: "enforce",
+            install: true,
+            platformNamespace: "bulwark-system",
+            tenants: [],
+            podSecurity: { version: "v1.35", exceptions: [] },
+        });
+    });
+
+    it("rejects a missing key with the key named", () => {
+        assert.match(errorOf(undefined).message, /bulwark:platform: is required/);
+    });
+
+    // Each case: raw config, the key path the message must name, and a fragment of what was expected.
+    const malformed: [string, unknown, string, RegExp][] = [
+        ["unknown top-level key (typo)", { enforcment: "audit" }, "bulwark:platform.enforcment", /unknown key/],
+        ["unknown nested key", { podSecurity: { exception: [] } }, "bulwark:platform.podSecurity.exception", /unknown key/],
+        ["unknown tenant key", { tenants: [{ name: "a", lables: {} }] }, "bulwark:platform.tenants[0].lables", /unknown key/],
+        ["unknown exception key", { podSecurity: { exceptions: [{ namespace: "a", level: "privileged", reason, why: "x" }] } }, "bulwark:platform.podSecurity.exceptions[0].why", /unknown key/],
+        ["unknown enforcement mode", { enforcement: "strict" }, "bulwark:platform.enforcement", /expected one of "audit"\|"enforce".*got "strict"/],
+        ["enforcement of the wrong type", { enforcement: true }, "bulwark:platform.enforcement", /expected one of/],
+        ["install not a boolean", { install: "yes" }, "bulwark:platform.install", /expected boolean.*got "yes"/],
+        ["tenant name not a DNS label (upper case)", { tenants: [{ name: "Payments" }] }, "bulwark:platform.tenants[0].name", /RFC 1123 DNS label.*got "Payments"/],
+        ["tenant name with underscore", { tenants: [{ name: "pay_ments" }] }, "bulwark:platform.tenants[0].name", /RFC 1123/],
+        ["tenant name too long", { tenants: [{ name: "a".repeat(64) }] }, "bulwark:platform.tenants[0].name", /at most 63/],
+        ["tenant without a name", { tenants: [{}] }, "bulwark:platform.tenants[0].name", /expected string/],
+        ["tenants not a list", { tenants: { name: "a" } }, "bulwark:platform.tenants", /expected array/],
+        ["tenant named after a system namespace", { tenants: [{ name: "kube-system" }] }, "bulwark:platform.tenants[0].name", /system namespace/],
+        ["tenant setting Pod Security labels", { tenants: [{ name: "a", labels: { "pod-security.kubernetes.io/enforce": "privileged" } }] }, "bulwark:platform.tenants[0].labels", /must not set pod-security/],
+        ["tenant label value invalid", { tenants: [{ name: "a", labels: { team: "has spaces" } }] }, "bulwark:platform.tenants[0].labels.team", /label value/],
+        ["tenant declared twice", { tenants: [{ name: "a" }, { name: "a" }] }, "bulwark:platform.tenants[1].name", /declared twice/],
+        ["exception without a reason", { podSecurity: { exceptions: [{ namespace: "agents", level: "privileged" }] } }, "bulwark:platform.podSecurity.exceptions[0].reason", /needs a written reason/],
+        ["exception with a token reason", { podSecurity: { exceptions: [{ namespace: "agents", level: "privileged", reason: "needed" }] } }, "bulwark:platform.podSecurity.exceptions[0].reason", /at least 20 characters/],
+        ["exception at restricted (not an exception)", { podSecurity: { exceptions: [{ namespace: "agents", level: "restricted", reason }] } }, "bulwark:platform.podSecurity.exceptions[0].level", /expected one of "privileged"\|"baseline"/],
+        ["exception for a tenant namespace", { tenants: [{ name: "a" }], podSecurity: { exceptions: [{ namespace: "a", level: "baseline", reason }] } }, "bulwark:platform.podSecurity.exceptions[0].namespace", /declared twice/],
+        ["exception namespace not a DNS label", { podSecurity: { exceptions: [{ namespace: "Agents!", level: "privileged", reason }] } }, "bulwark:platform.podSecurity.exceptions[0].namespace", /RFC 1123/],
+        ["Pod Security version malformed", { podSecurity: { version: "1.35" } }, "bulwark:platform.podSecurity.version", /'latest' or a Kubernetes minor version.*got "1.35"/],
+        ["platform namespace not a DNS label", { platformNamespace: "Bulwark" }, "bulwark:platform.platformNamespace", /RFC 1123/],
+        ["platform namespace reused as tenant", { tenants: [{ name: "bulwark-system" }] }, "bulwark:platform.tenants[0].name", /declared twice \(already declared by platformNamespace\)/],
+        ["environment not a DNS label", { environment: "Prod Env" }, "bulwark:platform.environment", /RFC 1123/],
+        ["settings not an object", "enforce", "bulwark:platform", /expected object/],
+    ];
+
+    for (const [title, raw, keyPath, expected] of malformed) {
+        it(`rejects ${title}, naming ${keyPath}`, () => {
+            const message = errorOf(raw).message;
+            assert.ok(message.startsWith(`invalid stack configuration in ${source}:`), message);
+            const line = message.split("\n").find((candidate) => candidate.includes(`${keyPath}:`));
+            assert.ok(line, `no line names ${keyPath} in:\n${message}`);
+            assert.match(line, expected);
+            assert.doesNotMatch(message, /\n\s+at /, "the message must not carry a stack trace");
+        });
+    }
+
+    it("reports every problem at once, not just the first", () => {
+        const message = errorOf({ enforcement: "x", tenants: [{ name: "A" }], extra: 1 }).message;
+        assert.strictEqual(message.split("\n").length, 4, message);
+    });
+});
