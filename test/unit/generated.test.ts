@@ -1,0 +1,42 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { generatedFiles } from "../../cli/generate";
+import { crossGuardPolicies } from "../../components/guardrails/crossguard";
+import { catalog } from "../../components/guardrails/catalog";
+import { repoRoot } from "../support/render";
+
+describe("generated artefacts", () => {
+    it("policy-pack/config/<stack>.json are current (regenerate with npm run generate)", () => {
+        const files = generatedFiles(repoRoot);
+        assert.ok(files.size >= 3);
+        for (const [relative, content] of files) {
+            const target = path.join(repoRoot, relative);
+            assert.ok(fs.existsSync(target), `${relative} is missing: run npm run generate`);
+            assert.strictEqual(fs.readFileSync(target, "utf8"), content, `${relative} is stale or hand-edited: run npm run generate`);
+        }
+    });
+
+    it("the ramp moves every policy's level: dev advisory, prod mandatory", () => {
+        const dev = JSON.parse(fs.readFileSync(path.join(repoRoot, "policy-pack/config/dev.json"), "utf8")) as Record<string, { enforcementLevel: string }>;
+        const prod = JSON.parse(fs.readFileSync(path.join(repoRoot, "policy-pack/config/prod.json"), "utf8")) as Record<string, { enforcementLevel: string }>;
+        assert.deepStrictEqual(Object.keys(dev).sort(), catalog.map((guardrail) => guardrail.id).sort());
+        assert.ok(Object.values(dev).every((policy) => policy.enforcementLevel === "advisory"));
+        assert.ok(Object.values(prod).every((policy) => policy.enforcementLevel === "mandatory"));
+    });
+
+    it("the policy pack has one policy per catalog guardrail, mandatory by default", () => {
+        const policies = crossGuardPolicies();
+        assert.deepStrictEqual(policies.map((policy) => policy.name), catalog.map((guardrail) => guardrail.id));
+        for (const policy of policies) {
+            assert.strictEqual(policy.enforcementLevel, "mandatory");
+            assert.match(policy.name, /^[a-zA-Z0-9-_.]{1,100}$/, "CrossGuard policy names allow only these characters");
+        }
+    });
+
+    it("the policy pack's entry point builds its policies from the catalog (not a copy)", () => {
+        const source = fs.readFileSync(path.join(repoRoot, "policy-pack/index.ts"), "utf8");
+        assert.match(source, /policies: crossGuardPolicies\(\)/);
+        assert.match(source, /from "\.\.\/components\/guardrails\/crossguard"/);
+    });
+});
