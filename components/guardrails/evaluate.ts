@@ -50,7 +50,7 @@ export class GuardrailEvaluator {
      * `check` call every policy on the same object, and the conversion and pod-spec variables are
      * the same for all of them.
      */
-    private readonly prepared = new WeakMap<object, { paramsSource: object; celObject: unknown; params: Record<string, unknown>; cache: Map<string, unknown> }>();
+    private readonly prepared = new WeakMap<object, { paramsSource: object; celObject: unknown; params: ReturnType<typeof celParams>; cache: Map<string, unknown> }>();
 
     private prepare(object: KubernetesObject, context: EvaluationContext) {
         // Params are compared by identity: callers pass the same config object for every policy.
