@@ -44,7 +44,7 @@ export function inputGuardrailConfig(objects: readonly ManifestObject[], setting
         // An unlabelled namespace is governed by the cluster default, which is privileged.
         namespaceLevels[metadata.name] = podSecurityLevels.includes(enforce as PodSecurityLevel) ? (enforce as PodSecurityLevel) : "privileged";
     }
-    return { namespaceLevels, allowedNamespaceLevels: base.allowedNamespaceLevels };
+    return { namespaceLevels, data: base.data };
 }
 
 export interface CheckOptions {

@@ -76,9 +76,9 @@ export function toCelValue(value: unknown): CelInput {
     return value as CelInput;
 }
 
-/** The CEL `params` object: shaped like the ConfigMap admission policies bind as their parameter. */
-export function celParams(params: GuardrailParams): CelInput {
-    return toCelValue({ data: params.allowedNamespaceLevels });
+/** The value bound to `variables.guardrailData`. */
+export function celGuardrailData(params: GuardrailParams): CelInput {
+    return toCelValue(params.data);
 }
 
 /**
@@ -98,12 +98,12 @@ function describeCelError(value: unknown): string {
 export function evaluateCompiled(
     guardrail: CompiledGuardrail,
     celObject: unknown,
-    params: CelInput,
+    guardrailData: CelInput,
     cache: VariableCache,
 ): string[] {
     // A CEL map over a live Map: each variable becomes visible to the next as it is evaluated.
-    const variableValues = new Map<string, CelInput>();
-    const activation = { object: celObject, params, variables: celMap(variableValues) } as Activation;
+    const variableValues = new Map<string, CelInput>([["guardrailData", guardrailData]]);
+    const activation = { object: celObject, variables: celMap(variableValues) } as Activation;
     for (const variable of guardrail.variables) {
         let value = cache.get(variable.cacheKey);
         if (value === undefined) {

@@ -29,7 +29,7 @@ export function crossGuardPolicies(evaluator: GuardrailEvaluator = new Guardrail
                 const config = { ...emptyGuardrailConfig, ...args.getConfig<Partial<GuardrailPolicyConfig>>() };
                 const context = {
                     namespaceLevel: (namespace: string | undefined) => levelOf(config, namespace),
-                    params: { allowedNamespaceLevels: config.allowedNamespaceLevels },
+                    params: { data: config.data },
                 };
                 for (const violation of evaluator.evaluate(args.props as KubernetesObject, context, guardrail.id)) {
                     reportViolation(violation.message);

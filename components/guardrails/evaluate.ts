@@ -1,7 +1,7 @@
 import { isAtLeast } from "../pod-security/labels";
 import { PodSecurityLevel } from "../settings";
 import { catalog } from "./catalog";
-import { celParams, CompiledGuardrail, compileGuardrail, evaluateCompiled, toCelValue } from "./cel";
+import { celGuardrailData, CompiledGuardrail, compileGuardrail, evaluateCompiled, toCelValue } from "./cel";
 import { GuardrailDefinition, GuardrailParams, GuardrailViolation } from "./types";
 
 /** What an evaluation needs besides the object: answers CrossGuard and `check` derive differently. */
@@ -50,14 +50,14 @@ export class GuardrailEvaluator {
      * `check` call every policy on the same object, and the conversion and pod-spec variables are
      * the same for all of them.
      */
-    private readonly prepared = new WeakMap<object, { paramsSource: object; celObject: unknown; params: ReturnType<typeof celParams>; cache: Map<string, unknown> }>();
+    private readonly prepared = new WeakMap<object, { paramsSource: object; celObject: unknown; guardrailData: ReturnType<typeof celGuardrailData>; cache: Map<string, unknown> }>();
 
     private prepare(object: KubernetesObject, context: EvaluationContext) {
         // Params are compared by identity: callers pass the same config object for every policy.
-        const paramsSource = context.params.allowedNamespaceLevels;
+        const paramsSource = context.params.data;
         let entry = this.prepared.get(object);
         if (entry === undefined || entry.paramsSource !== paramsSource) {
-            entry = { paramsSource, celObject: toCelValue(object), params: celParams(context.params), cache: new Map() };
+            entry = { paramsSource, celObject: toCelValue(object), guardrailData: celGuardrailData(context.params), cache: new Map() };
             this.prepared.set(object, entry);
         }
         return entry;
@@ -70,9 +70,9 @@ export class GuardrailEvaluator {
             (guardrail) => (onlyId === undefined || guardrail.definition.id === onlyId) && this.applies(guardrail, object, context),
         );
         if (applicable.length === 0) return [];
-        const { celObject, params, cache } = this.prepare(object, context);
+        const { celObject, guardrailData, cache } = this.prepare(object, context);
         return applicable.flatMap((guardrail) =>
-            evaluateCompiled(guardrail, celObject, params, cache).map((message) => ({ guardrailId: guardrail.definition.id, message })),
+            evaluateCompiled(guardrail, celObject, guardrailData, cache).map((message) => ({ guardrailId: guardrail.definition.id, message })),
         );
     }
 }

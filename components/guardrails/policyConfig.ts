@@ -2,6 +2,7 @@ import type { PolicyConfigSchema } from "@pulumi/policy";
 import { allowedEnforceLevels, enforcedLevel, planNamespaces } from "../pod-security/labels";
 import { EnforcementMode, PlatformSettings, PodSecurityLevel, podSecurityLevels } from "../settings";
 import { catalog } from "./catalog";
+import { GuardrailData } from "./types";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled";
 
@@ -14,30 +15,41 @@ export function enforcementLevelFor(mode: EnforcementMode): EnforcementLevel {
 export interface GuardrailPolicyConfig {
     /** Namespace to the Pod Security level enforced there; unknown namespaces count as restricted. */
     readonly namespaceLevels: Readonly<Record<string, PodSecurityLevel>>;
-    /** Namespace to the lowest `enforce` level it may carry (declared exceptions and platform). */
-    readonly allowedNamespaceLevels: Readonly<Record<string, PodSecurityLevel>>;
+    /** Cluster facts the guardrails read (see {@link GuardrailData}). */
+    readonly data: GuardrailData;
 }
 
 /** JSON schema of {@link GuardrailPolicyConfig}, checked by CrossGuard when the pack is configured. */
 export const guardrailConfigSchema: PolicyConfigSchema = {
     properties: {
         namespaceLevels: { type: "object", additionalProperties: { type: "string", enum: [...podSecurityLevels] } },
-        allowedNamespaceLevels: { type: "object", additionalProperties: { type: "string", enum: [...podSecurityLevels] } },
+        data: { type: "object", additionalProperties: { type: "string" } },
     },
 };
 
-export const emptyGuardrailConfig: GuardrailPolicyConfig = { namespaceLevels: {}, allowedNamespaceLevels: {} };
+export const emptyGuardrailConfig: GuardrailPolicyConfig = { namespaceLevels: {}, data: {} };
 
-/** The guardrail config a stack implies: its namespaces' levels and declared exceptions. */
+/** The flat guardrail data of a stack: the content of the guardrail ConfigMap in its cluster. */
+export function guardrailDataFor(settings: PlatformSettings): Record<string, string> {
+    const data: Record<string, string> = {};
+    for (const [namespace, level] of Object.entries(allowedEnforceLevels(settings))) data[`namespace-level.${namespace}`] = level;
+    for (const plan of planNamespaces(settings)) data[`namespace-role.${plan.name}`] = plan.role;
+    data["allowed-registries"] = settings.policy.images.allowedRegistries.join(",");
+    data["require-digest"] = String(settings.policy.images.requireDigest);
+    data["external-service-namespaces"] = settings.policy.externalServiceNamespaces.join(",");
+    return data;
+}
+
+/** The guardrail config a stack implies: its namespaces' levels and its guardrail data. */
 export function guardrailConfigFor(settings: PlatformSettings): GuardrailPolicyConfig {
     const namespaceLevels: Record<string, PodSecurityLevel> = {};
     for (const plan of planNamespaces(settings)) namespaceLevels[plan.name] = enforcedLevel(plan.level, settings.enforcement);
-    return { namespaceLevels, allowedNamespaceLevels: allowedEnforceLevels(settings) };
+    return { namespaceLevels, data: guardrailDataFor(settings) };
 }
 
 /**
  * The policy-pack config file for a stack (`pulumi preview --policy-pack-config`): one entry per
- * catalog policy with the ramp's enforcement level and the stack's namespace facts.
+ * catalog policy with the ramp's enforcement level and the stack's facts.
  */
 export function policyPackConfigFor(settings: PlatformSettings): Record<string, GuardrailPolicyConfig & { enforcementLevel: EnforcementLevel }> {
     const config = guardrailConfigFor(settings);

@@ -23,10 +23,20 @@ export interface CelValidation {
     readonly messageExpression?: string;
 }
 
+/**
+ * Cluster facts a guardrail may read, as a flat string map: the shape of the ConfigMap that
+ * admission engines read it from. Keys (see `guardrailDataFor`):
+ * - `namespace-level.<ns>`: the lowest Pod Security `enforce` level `<ns>` may carry;
+ * - `namespace-role.<ns>`: `tenant`, `platform` or `exception`;
+ * - `allowed-registries`: comma-separated registries or repository prefixes;
+ * - `require-digest`: `true` when images must be pinned by digest;
+ * - `external-service-namespaces`: comma-separated namespaces allowed NodePort/LoadBalancer Services.
+ */
+export type GuardrailData = Readonly<Record<string, string>>;
+
 /** What a guardrail's logic sees besides the object itself. */
 export interface GuardrailParams {
-    /** Namespace name to the Pod Security `enforce` level it may carry below `restricted`. */
-    readonly allowedNamespaceLevels: Readonly<Record<string, PodSecurityLevel>>;
+    readonly data: GuardrailData;
 }
 
 export interface GuardrailDefinition {
@@ -44,7 +54,13 @@ export interface GuardrailDefinition {
      * `baseline` control also applies in `restricted` namespaces; neither applies in `privileged`.
      */
     readonly podSecurityLevel?: Exclude<PodSecurityLevel, "privileged">;
-    /** The core logic, in CEL. Variables are visible as `variables.<name>`, params as `params`. */
+    /**
+     * The core logic, in CEL. Variables are visible as `variables.<name>`. A guardrail that reads
+     * cluster facts sets `usesData` and reads `variables.guardrailData` (a string map); each engine
+     * defines that variable its own way (ConfigMap param, Kyverno resource lookup, constraint
+     * parameters, or an in-process binding).
+     */
+    readonly usesData?: boolean;
     readonly cel: {
         readonly variables: readonly CelVariable[];
         readonly validations: readonly CelValidation[];

@@ -71,6 +71,56 @@ const podSecuritySchema = z.strictObject({
     exceptions: z.array(exceptionSchema).default([]),
 });
 
+/** A registry host (optionally with port) or a repository prefix: `ghcr.io/acme`, `registry.k8s.io`. */
+const registryPrefix = z
+    .string()
+    .regex(
+        /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$/,
+        "must be a lower-case registry host or repository prefix such as 'ghcr.io/acme' (no scheme, tag or trailing '/')",
+    )
+    .refine((prefix) => prefix.split("/")[0].includes(".") || prefix.split("/")[0].includes(":") || prefix.startsWith("localhost"), {
+        message: "must start with a registry host (for Docker Hub write 'docker.io/library' or 'docker.io/<org>')",
+    });
+
+export const policyEngines = ["kyverno", "gatekeeper", "vap"] as const;
+export type PolicyEngine = (typeof policyEngines)[number];
+
+const fluxSchema = z.strictObject({
+    /** Install Flux's controllers (false: use a Flux that is already installed). @default true */
+    install: z.boolean().default(true),
+    /** The Git repository holding `policies/` (this repository). */
+    url: z.string().regex(/^(https:\/\/|ssh:\/\/)[^\s]+$/, "must be an https:// or ssh:// Git URL"),
+    /** Branch to follow. @default "main" */
+    branch: z.string().min(1).default("main"),
+    /** How often Flux polls Git. @default "5m" */
+    interval: z.string().regex(/^[0-9]+(s|m|h)$/, "must be a duration such as '1m' or '5m'").default("5m"),
+});
+
+const policySchema = z.strictObject({
+    /**
+     * Admission engine for the guardrail catalog: `vap` (built-in ValidatingAdmissionPolicy,
+     * nothing to install), `kyverno` (YAML/CEL policies), `gatekeeper` (Rego and external data).
+     * @default "vap"
+     */
+    engine: z.enum(policyEngines).default("vap"),
+    /** Who applies the admission policies: Pulumi, or Flux from `policies/` in Git. @default "pulumi" */
+    delivery: z.enum(["pulumi", "flux"]).default("pulumi"),
+    /** Admission controller replicas (Kyverno/Gatekeeper); 2 or more adds a PodDisruptionBudget. @default 1 */
+    replicas: z.number().int("must be a whole number").min(1, "must be at least 1").max(9).default(1),
+    images: z
+        .strictObject({
+            /** Registries (or repository prefixes) images may come from. */
+            allowedRegistries: z.array(registryPrefix).min(1, "must list at least one registry").default(["registry.k8s.io"]),
+            /** Require every image to be pinned by digest. @default false */
+            requireDigest: z.boolean().default(false),
+        })
+        .prefault({}),
+    /** Namespaces that may expose NodePort or LoadBalancer Services. @default [] */
+    externalServiceNamespaces: z.array(dnsLabel).default([]),
+    /** Flux settings; required when `delivery` is `flux`. */
+    flux: fluxSchema.optional(),
+});
+
 export const platformSettingsSchema = z
     .strictObject({
         /** Environment name; defaults to the stack name. Used in labels and reports. */
@@ -91,8 +141,12 @@ export const platformSettingsSchema = z
         /** Workload namespaces; every one enforces Pod Security `restricted`. */
         tenants: z.array(tenantSchema).default([]),
         podSecurity: podSecuritySchema.prefault({}),
+        policy: policySchema.prefault({}),
     })
     .superRefine((settings, ctx) => {
+        if (settings.policy.delivery === "flux" && settings.policy.flux === undefined) {
+            ctx.addIssue({ code: "custom", path: ["policy", "flux"], input: undefined, message: "is required when policy.delivery is 'flux' (the Git repository Flux syncs policies from)" });
+        }
         const owners = new Map<string, string>();
         const claim = (name: string, owner: string, path: (string | number)[]) => {
             const previous = owners.get(name);
@@ -131,3 +185,4 @@ export type PlatformSettingsInput = z.input<typeof platformSettingsSchema>;
 export type PlatformSettings = z.output<typeof platformSettingsSchema>;
 export type TenantSettings = PlatformSettings["tenants"][number];
 export type PodSecurityException = PlatformSettings["podSecurity"]["exceptions"][number];
+export type PolicySettings = PlatformSettings["policy"];

@@ -24,6 +24,13 @@ describe("stack settings", () => {
             platformNamespace: "bulwark-system",
             tenants: [],
             podSecurity: { version: "v1.35", exceptions: [] },
+            policy: {
+                engine: "vap",
+                delivery: "pulumi",
+                replicas: 1,
+                images: { allowedRegistries: ["registry.k8s.io"], requireDigest: false },
+                externalServiceNamespaces: [],
+            },
         });
     });
 
@@ -59,6 +66,14 @@ describe("stack settings", () => {
         ["platform namespace reused as tenant", { tenants: [{ name: "bulwark-system" }] }, "bulwark:platform.tenants[0].name", /declared twice \(already declared by platformNamespace\)/],
         ["environment not a DNS label", { environment: "Prod Env" }, "bulwark:platform.environment", /RFC 1123/],
         ["settings not an object", "enforce", "bulwark:platform", /expected object/],
+        ["unknown policy engine", { policy: { engine: "opa" } }, "bulwark:platform.policy.engine", /expected one of "kyverno"\|"gatekeeper"\|"vap".*got "opa"/],
+        ["negative replica count", { policy: { replicas: -1 } }, "bulwark:platform.policy.replicas", /at least 1.*got -1/],
+        ["fractional replica count", { policy: { replicas: 1.5 } }, "bulwark:platform.policy.replicas", /whole number/],
+        ["registry with a scheme", { policy: { images: { allowedRegistries: ["https://ghcr.io"] } } }, "bulwark:platform.policy.images.allowedRegistries[0]", /registry host or repository prefix/],
+        ["registry without a host", { policy: { images: { allowedRegistries: ["library"] } } }, "bulwark:platform.policy.images.allowedRegistries[0]", /must start with a registry host/],
+        ["empty registry allowlist", { policy: { images: { allowedRegistries: [] } } }, "bulwark:platform.policy.images.allowedRegistries", /at least one registry/],
+        ["flux delivery without a repository", { policy: { delivery: "flux" } }, "bulwark:platform.policy.flux", /required when policy.delivery is 'flux'/],
+        ["flux repository not a URL", { policy: { delivery: "flux", flux: { url: "github.com/acme/platform" } } }, "bulwark:platform.policy.flux.url", /https:\/\/ or ssh:\/\//],
     ];
 
     for (const [title, raw, keyPath, expected] of malformed) {

@@ -10,6 +10,7 @@ export const namespacePodSecurityLevel: GuardrailDefinition = {
     severity: "critical",
     capability: 6,
     kinds: ["Namespace"],
+    usesData: true,
     cel: {
         variables: [
             {
@@ -18,7 +19,7 @@ export const namespacePodSecurityLevel: GuardrailDefinition = {
             },
             {
                 name: "allowed",
-                expression: "params != null && has(params.data) && object.metadata.name in params.data ? params.data[object.metadata.name] : 'restricted'",
+                expression: "('namespace-level.' + object.metadata.name) in variables.guardrailData ? variables.guardrailData['namespace-level.' + object.metadata.name] : 'restricted'",
             },
             {
                 name: "reason",
