@@ -18,6 +18,14 @@ import { seccompRestricted } from "./pod-security/seccomp-restricted/guardrail";
 import { seLinux } from "./pod-security/selinux/guardrail";
 import { sysctls } from "./pod-security/sysctls/guardrail";
 import { windowsHostProcess } from "./pod-security/windows-host-process/guardrail";
+import { imageDigestPinned } from "./images/digest-pinned/guardrail";
+import { imageRegistryAllowed } from "./images/registry-allowed/guardrail";
+import { imageTagRequired } from "./images/tag-required/guardrail";
+import { destinationRuleTls } from "./mesh/destination-rule-tls/guardrail";
+import { meshInjectionNotDisabled } from "./mesh/injection-not-disabled/guardrail";
+import { peerAuthenticationStrict } from "./mesh/peer-authentication-strict/guardrail";
+import { resourceRequestsLimits } from "./resources/requests-limits/guardrail";
+import { serviceExternalExposure } from "./services/external-exposure/guardrail";
 import { GuardrailDefinition } from "./types";
 
 /**
@@ -47,6 +55,18 @@ export const catalog: readonly GuardrailDefinition[] = [
     seccompRestricted,
     capabilitiesRestricted,
     procMountRestricted,
+    // Supply chain: image references.
+    imageTagRequired,
+    imageDigestPinned,
+    imageRegistryAllowed,
+    // Workload hygiene.
+    resourceRequestsLimits,
+    // Service mesh.
+    peerAuthenticationStrict,
+    destinationRuleTls,
+    meshInjectionNotDisabled,
+    // Exposure.
+    serviceExternalExposure,
 ];
 
 export function findGuardrail(id: string): GuardrailDefinition | undefined {

@@ -13,7 +13,8 @@ spec:
   securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
   containers:
     - name: app
-      image: registry.example.com/app:1.0
+      image: ghcr.io/acme/app:1.0
+      resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 128Mi}}
       securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
 `;
 const privilegedDeployment = `apiVersion: apps/v1
