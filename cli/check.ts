@@ -1,5 +1,5 @@
-import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { crossGuardPolicies } from "../components/guardrails/crossguard";
+import type { ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { crossGuardPolicies, crossGuardStackPolicies } from "../components/guardrails/crossguard";
 import { EnforcementLevel, emptyGuardrailConfig, enforcementLevelFor, GuardrailPolicyConfig, guardrailConfigFor } from "../components/guardrails/policyConfig";
 import { namespaceEnforceLabel } from "../components/pod-security/labels";
 import { PlatformSettings, PodSecurityLevel, podSecurityLevels } from "../components/settings";
@@ -50,6 +50,7 @@ export function inputGuardrailConfig(objects: readonly ManifestObject[], setting
 export interface CheckOptions {
     readonly settings?: PlatformSettings;
     readonly policies?: readonly ResourceValidationPolicy[];
+    readonly stackPolicies?: readonly StackValidationPolicy[];
 }
 
 /** Runs every policy of the pack on every object, as CrossGuard would during `pulumi preview`. */
@@ -78,6 +79,17 @@ export function checkObjects(objects: readonly ManifestObject[], options: CheckO
             const validations = policy.validateResource;
             for (const validate of Array.isArray(validations) ? validations : validations === undefined ? [] : [validations]) void validate(args, report);
         }
+    }
+    // Cross-object guardrails see the whole input, as CrossGuard's stack policies see the whole stack.
+    // The URN of each input object is its index, so a report maps back to file and document.
+    const resources = objects.map(({ object }, index) => ({ type: crossGuardType(object), props: object, name: metadataOf(object).name ?? "", urn: String(index) }));
+    for (const policy of options.stackPolicies ?? crossGuardStackPolicies()) {
+        const report = (message: string, urn?: string) => {
+            const { file, documentIndex, object } = objects[Number(urn)];
+            const metadata = metadataOf(object);
+            violations.push({ guardrail: policy.name, enforcementLevel, kind: String(object.kind), namespace: metadata.namespace ?? null, name: metadata.name ?? "", file, documentIndex, message });
+        };
+        void policy.validateStack({ resources } as unknown as StackValidationArgs, report);
     }
     return violations;
 }

@@ -7,4 +7,17 @@ export const versions = {
      * control-plane upgrade from silently tightening or loosening admission.
      */
     podSecurityStandards: "v1.35",
+    /** Kyverno Helm chart (app v1.16: policies.kyverno.io/v1 ValidatingPolicy). */
+    kyvernoChart: "3.6.3",
+    /** OPA Gatekeeper Helm chart; the same release as the gator binary the engine tier builds. */
+    gatekeeperChart: "3.23.1",
+    /** Flux (fluxcd-community flux2 chart), for policies delivered from Git. */
+    fluxChart: "2.17.0",
+} as const;
+
+/** Chart repositories, pinned beside their versions. */
+export const chartRepositories = {
+    kyverno: "https://kyverno.github.io/kyverno/",
+    gatekeeper: "https://open-policy-agent.github.io/gatekeeper/charts",
+    flux: "https://fluxcd-community.github.io/helm-charts",
 } as const;

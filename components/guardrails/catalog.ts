@@ -26,6 +26,8 @@ import { meshInjectionNotDisabled } from "./mesh/injection-not-disabled/guardrai
 import { peerAuthenticationStrict } from "./mesh/peer-authentication-strict/guardrail";
 import { resourceRequestsLimits } from "./resources/requests-limits/guardrail";
 import { serviceExternalExposure } from "./services/external-exposure/guardrail";
+import { CrossObjectGuardrailDefinition } from "./cross-object";
+import { ingressHostUnique } from "./ingress/unique-host/guardrail";
 import { GuardrailDefinition } from "./types";
 
 /**
@@ -72,3 +74,6 @@ export const catalog: readonly GuardrailDefinition[] = [
 export function findGuardrail(id: string): GuardrailDefinition | undefined {
     return catalog.find((guardrail) => guardrail.id === id);
 }
+
+/** Guardrails that look across objects (see cross-object.ts). */
+export const crossObjectCatalog: readonly CrossObjectGuardrailDefinition[] = [ingressHostUnique];

@@ -1,11 +1,13 @@
 // Type-only imports: `check` runs these policies without loading the policy SDK at run time.
-import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { crossObjectCatalog } from "./catalog";
+import { CrossObjectGuardrailDefinition } from "./cross-object";
 import { PodSecurityLevel } from "../settings";
 import { GuardrailEvaluator, KubernetesObject } from "./evaluate";
 import { emptyGuardrailConfig, GuardrailPolicyConfig, guardrailConfigSchema } from "./policyConfig";
 
 /** True for resources of the Kubernetes provider that carry a Kubernetes object as inputs. */
-function isKubernetesObject(args: Pick<ResourceValidationArgs, "type" | "props">): boolean {
+function isKubernetesObject(args: { type: string; props: Record<string, unknown> }): boolean {
     return args.type.startsWith("kubernetes:") && !args.type.startsWith("kubernetes:helm.sh/") && typeof args.props?.kind === "string";
 }
 
@@ -33,6 +35,26 @@ export function crossGuardPolicies(evaluator: GuardrailEvaluator = new Guardrail
                 };
                 for (const violation of evaluator.evaluate(args.props as KubernetesObject, context, guardrail.id)) {
                     reportViolation(violation.message);
+                }
+            },
+        }),
+    );
+}
+
+/**
+ * One CrossGuard stack policy per cross-object guardrail: the guardrail's check over every
+ * Kubernetes object in the stack. `check` runs exactly these over its whole input.
+ */
+export function crossGuardStackPolicies(guardrails: readonly CrossObjectGuardrailDefinition[] = crossObjectCatalog): StackValidationPolicy[] {
+    return guardrails.map(
+        (guardrail): StackValidationPolicy => ({
+            name: guardrail.id,
+            description: `${guardrail.title}. ${guardrail.rationale}`,
+            enforcementLevel: "mandatory",
+            validateStack: (args, reportViolation) => {
+                const resources = args.resources.filter((resource) => isKubernetesObject(resource));
+                for (const violation of guardrail.check(resources.map((resource) => ({ object: resource.props as Record<string, unknown> })))) {
+                    reportViolation(violation.message, resources[violation.index].urn);
                 }
             },
         }),

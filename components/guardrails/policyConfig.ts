@@ -1,7 +1,7 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { allowedEnforceLevels, enforcedLevel, planNamespaces } from "../pod-security/labels";
 import { EnforcementMode, PlatformSettings, PodSecurityLevel, podSecurityLevels } from "../settings";
-import { catalog } from "./catalog";
+import { catalog, crossObjectCatalog } from "./catalog";
 import { GuardrailData } from "./types";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled";
@@ -51,8 +51,11 @@ export function guardrailConfigFor(settings: PlatformSettings): GuardrailPolicyC
  * The policy-pack config file for a stack (`pulumi preview --policy-pack-config`): one entry per
  * catalog policy with the ramp's enforcement level and the stack's facts.
  */
-export function policyPackConfigFor(settings: PlatformSettings): Record<string, GuardrailPolicyConfig & { enforcementLevel: EnforcementLevel }> {
+export function policyPackConfigFor(settings: PlatformSettings): Record<string, Partial<GuardrailPolicyConfig> & { enforcementLevel: EnforcementLevel }> {
     const config = guardrailConfigFor(settings);
     const enforcementLevel = enforcementLevelFor(settings.enforcement);
-    return Object.fromEntries(catalog.map((guardrail) => [guardrail.id, { enforcementLevel, ...config }]));
+    return Object.fromEntries([
+        ...catalog.map((guardrail) => [guardrail.id, { enforcementLevel, ...config }]),
+        ...crossObjectCatalog.map((guardrail) => [guardrail.id, { enforcementLevel }]),
+    ]);
 }

@@ -2,17 +2,17 @@ import * as assert from "assert";
 import * as path from "path";
 import { checkObjects } from "../../cli/check";
 import { readManifests } from "../../cli/input";
-import { catalog } from "../../components/guardrails/catalog";
+import { catalog, crossObjectCatalog } from "../../components/guardrails/catalog";
 import { expectedMessageAnnotation, fixtureSettings, fixturesOf } from "../support/fixtures";
 
 describe("guardrail catalog fixtures", () => {
     it("guardrail ids are unique and well-formed", () => {
-        const ids = catalog.map((guardrail) => guardrail.id);
+        const ids = [...catalog, ...crossObjectCatalog].map((guardrail) => guardrail.id);
         assert.deepStrictEqual([...new Set(ids)], ids);
         for (const id of ids) assert.match(id, /^[a-z0-9]+(-[a-z0-9]+)*$/);
     });
 
-    for (const guardrail of catalog) {
+    for (const guardrail of [...catalog, ...crossObjectCatalog]) {
         describe(`${guardrail.id} (${path.relative(path.resolve(__dirname, "../.."), guardrail.fixturesDir)})`, () => {
             const fixtures = fixturesOf(guardrail);
 

@@ -1,6 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
+import { CrossObjectGuardrailDefinition } from "../../components/guardrails/cross-object";
 import { GuardrailDefinition } from "../../components/guardrails/types";
+
+type AnyGuardrail = GuardrailDefinition | CrossObjectGuardrailDefinition;
 import { PlatformSettings } from "../../components/settings";
 import { readStackSettings } from "../../cli/stackConfig";
 
@@ -12,7 +15,7 @@ export interface GuardrailFixture {
 }
 
 /** The `pass-*.yaml` / `fail-*.yaml` files beside a guardrail's definition. */
-export function fixturesOf(guardrail: GuardrailDefinition): GuardrailFixture[] {
+export function fixturesOf(guardrail: AnyGuardrail): GuardrailFixture[] {
     return fs
         .readdirSync(guardrail.fixturesDir)
         .filter((name) => /^(pass|fail)-.+\.yaml$/.test(name))
@@ -21,7 +24,7 @@ export function fixturesOf(guardrail: GuardrailDefinition): GuardrailFixture[] {
 }
 
 /** Settings from an optional `stack.yaml` in the guardrail folder. */
-export function fixtureSettings(guardrail: GuardrailDefinition): PlatformSettings | undefined {
+export function fixtureSettings(guardrail: AnyGuardrail): PlatformSettings | undefined {
     const file = path.join(guardrail.fixturesDir, "stack.yaml");
     return fs.existsSync(file) ? readStackSettings(file, "fixtures") : undefined;
 }
