@@ -7,6 +7,7 @@ export const sharedDir = path.resolve(__dirname, "..", "..", "..", "shared");
 export const podSecurityCorpusDir = path.join(sharedDir, "corpora", "pod-security-admission");
 
 const upstreamSources: Record<string, string> = {
+    [path.join(sharedDir, "schemas", "crds")]: "the CRD JSON schemas from github.com/datreeio/CRDs-catalog (<group>/<kind>_<version>.json)",
     [podSecurityCorpusDir]:
         "the Pod Security Admission fixtures from github.com/kubernetes/pod-security-admission, test/testdata (baseline|restricted/pass|fail/*.yaml)",
 };

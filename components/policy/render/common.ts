@@ -19,6 +19,7 @@ export const kindResources: Record<string, { group: string; version: string; res
     CronJob: { group: "batch", version: "v1", resource: "cronjobs" },
     PeerAuthentication: { group: "security.istio.io", version: "*", resource: "peerauthentications" },
     DestinationRule: { group: "networking.istio.io", version: "*", resource: "destinationrules" },
+    Ingress: { group: "networking.k8s.io", version: "v1", resource: "ingresses" },
 };
 
 /** `resourceRules` (VAP / Kyverno ValidatingPolicy) for a guardrail's kinds, grouped by API group. */

@@ -1,0 +1,32 @@
+import * as assert from "assert";
+import * as path from "path";
+import { readStackSettings } from "../../cli/stackConfig";
+import { guardrailDataFor } from "../../components/guardrails/policyConfig";
+import { renderAdmissionPolicies } from "../../components/policy/render";
+import { policyEngines } from "../../components/settings";
+import { repoRoot, stackNames } from "../support/render";
+import { crdSchemasDir, SchemaValidator } from "../support/schemas";
+import { requireSharedDir } from "../support/shared";
+
+describe("rendered admission policies validate against their schemas", () => {
+    for (const stack of stackNames) {
+        for (const engine of policyEngines) {
+            it(`${engine} policies for ${stack}`, function () {
+                requireSharedDir(this, crdSchemasDir);
+                const settings = readStackSettings(path.join(repoRoot, "stacks", `Pulumi.${stack}.yaml`), stack);
+                const objects = renderAdmissionPolicies(engine, settings.enforcement, guardrailDataFor(settings));
+                assert.ok(objects.length > 0);
+                const validator = new SchemaValidator();
+                validator.learnTemplates(objects);
+                assert.deepStrictEqual(objects.flatMap((object) => validator.validate(object)), []);
+            });
+        }
+    }
+
+    it("the validator rejects a malformed policy (it can fail)", function () {
+        requireSharedDir(this, crdSchemasDir);
+        const validator = new SchemaValidator();
+        assert.notDeepStrictEqual(validator.validate({ apiVersion: "policies.kyverno.io/v1", kind: "ValidatingPolicy", metadata: { name: "x" }, spec: { validationActions: "Deny" } }), []);
+        assert.notDeepStrictEqual(validator.validate({ apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicy", metadata: { name: "x" }, spec: { failurePolicy: 1 } }), []);
+    });
+});
