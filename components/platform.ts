@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { AdmissionGuardrails } from "./policy/admissionGuardrails";
 import { PodSecurity } from "./pod-security/podSecurity";
 import { PlatformSettings } from "./settings";
 
@@ -9,7 +10,7 @@ import { PlatformSettings } from "./settings";
  * until they exist.
  *
  *   pod-security/      built: namespaces, Pod Security Admission labels, exceptions (capability 6)
- *   policy/            admission engine and GitOps-delivered guardrails (capabilities 2, 3)
+ *   policy/            built: admission engine and GitOps-delivered guardrails (capabilities 2, 3)
  *   supply-chain/      cosign signature verification (capability 4)
  *   mesh/              Istio or Linkerd with cert-manager PKI (capability 5)
  *   runtime-security/  Falco or Tetragon (capability 7)
@@ -28,6 +29,7 @@ export interface PlatformArgs {
 /** A secure, observable Kubernetes platform for one cluster. */
 export class Platform extends pulumi.ComponentResource {
     readonly podSecurity: PodSecurity;
+    readonly admissionGuardrails: AdmissionGuardrails;
     readonly platformNamespace: pulumi.Output<string>;
     readonly tenantNamespaces: pulumi.Output<string>[];
 
@@ -37,6 +39,11 @@ export class Platform extends pulumi.ComponentResource {
         this.podSecurity = new PodSecurity(
             `${name}-pod-security`,
             { settings, install: settings.install, provider: args.provider },
+            { parent: this },
+        );
+        this.admissionGuardrails = new AdmissionGuardrails(
+            `${name}-guardrails`,
+            { settings, stack: pulumi.getStack(), namespaces: this.podSecurity.namespaces, provider: args.provider },
             { parent: this },
         );
         this.platformNamespace = this.podSecurity.platformNamespace;

@@ -48,16 +48,28 @@ export function podSecurityLabels(level: PodSecurityLevel, mode: EnforcementMode
     };
 }
 
+/** Namespaces the platform's own components install into (Pod Security `baseline`), with why. */
+export function componentNamespaces(settings: PlatformSettings): { name: string; purpose: string }[] {
+    const namespaces = [{ name: settings.platformNamespace, purpose: "Bulwark's own platform parts" }];
+    if (!settings.install) return namespaces;
+    if (settings.policy.engine === "kyverno") namespaces.push({ name: "kyverno", purpose: "the Kyverno admission controller" });
+    if (settings.policy.engine === "gatekeeper") namespaces.push({ name: "gatekeeper-system", purpose: "the OPA Gatekeeper admission controller" });
+    if (settings.policy.delivery === "flux" && settings.policy.flux?.install) namespaces.push({ name: "flux-system", purpose: "the Flux GitOps controllers" });
+    return namespaces;
+}
+
 /** Every namespace the settings declare, in a stable order: platform, tenants, exceptions. */
 export function planNamespaces(settings: PlatformSettings): NamespacePlan[] {
     return [
-        {
-            name: settings.platformNamespace,
-            role: "platform",
-            level: "baseline",
-            reason: "Bulwark platform namespace: platform parts run at Pod Security baseline by design.",
-            extraLabels: {},
-        },
+        ...componentNamespaces(settings).map(
+            (namespace): NamespacePlan => ({
+                name: namespace.name,
+                role: "platform",
+                level: "baseline",
+                reason: `Platform namespace for ${namespace.purpose}: platform parts run at Pod Security baseline by design.`,
+                extraLabels: {},
+            }),
+        ),
         ...settings.tenants.map((tenant): NamespacePlan => ({ name: tenant.name, role: "tenant", level: "restricted", extraLabels: tenant.labels })),
         ...settings.podSecurity.exceptions.map(
             (exception): NamespacePlan => ({ name: exception.namespace, role: "exception", level: exception.level, reason: exception.reason, extraLabels: {} }),

@@ -161,6 +161,10 @@ export const platformSettingsSchema = z
             owners.set(name, owner);
         };
         claim(settings.platformNamespace, "platformNamespace", ["platformNamespace"]);
+        // Namespaces the chosen components install into belong to them.
+        if (settings.install && settings.policy.engine === "kyverno") claim("kyverno", "policy.engine (kyverno)", ["policy", "engine"]);
+        if (settings.install && settings.policy.engine === "gatekeeper") claim("gatekeeper-system", "policy.engine (gatekeeper)", ["policy", "engine"]);
+        if (settings.install && settings.policy.delivery === "flux" && settings.policy.flux?.install) claim("flux-system", "policy.flux.install", ["policy", "flux", "install"]);
         settings.tenants.forEach((tenant, index) => claim(tenant.name, `tenants[${index}]`, ["tenants", index, "name"]));
         settings.podSecurity.exceptions.forEach((exception, index) =>
             claim(exception.namespace, `podSecurity.exceptions[${index}]`, ["podSecurity", "exceptions", index, "namespace"]),

@@ -6,6 +6,7 @@ import { checkObjects } from "../../cli/check";
 import { readManifests } from "../../cli/input";
 import { kubernetesObjects, ProgramError, renderStack, writeRender } from "../../cli/render";
 import { readStackSettings } from "../../cli/stackConfig";
+import { componentNamespaces } from "../../components/pod-security/labels";
 import { byType, renderStackFile, repoRoot, stackConfig, stackNames } from "../support/render";
 
 describe("stack files (mocks)", () => {
@@ -14,7 +15,11 @@ describe("stack files (mocks)", () => {
             it("renders the platform, one Namespace per declared namespace", async () => {
                 const result = await renderStackFile(stack);
                 const settings = readStackSettings(path.join(repoRoot, "stacks", `Pulumi.${stack}.yaml`), stack);
-                const expected = [settings.platformNamespace, ...settings.tenants.map((tenant) => tenant.name), ...settings.podSecurity.exceptions.map((exception) => exception.namespace)].sort();
+                const expected = [
+                    ...componentNamespaces(settings).map((namespace) => namespace.name),
+                    ...settings.tenants.map((tenant) => tenant.name),
+                    ...settings.podSecurity.exceptions.map((exception) => exception.namespace),
+                ].sort();
                 assert.deepStrictEqual(byType(result, "kubernetes:core/v1:Namespace").map((resource) => resource.name).sort(), expected);
                 assert.strictEqual(byType(result, "bulwark:platform:Platform").length, 1);
             });

@@ -1,0 +1,118 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { guardrailDataFor } from "../guardrails/policyConfig";
+import { PlatformSettings } from "../settings";
+import { engineRelease } from "./engineInstall";
+import { fluxNamespace, fluxPolicySync, fluxRelease } from "./flux";
+import { renderAdmissionPolicies, unsupportedGuardrails } from "./render";
+
+export interface AdmissionGuardrailsArgs {
+    readonly settings: PlatformSettings;
+    /** Stack name: selects `policies/<engine>/<stack>` for Flux delivery. */
+    readonly stack: string;
+    /** Namespace objects by name, from the Pod Security component (engine and Flux namespaces). */
+    readonly namespaces: Readonly<Record<string, k8s.core.v1.Namespace>>;
+    /**
+     * Install the engine's controllers (and Flux). False: only the policies are created, for an
+     * engine that is already installed (a managed add-on).
+     * @default settings.install
+     */
+    readonly install?: boolean;
+    readonly provider?: k8s.Provider;
+}
+
+/**
+ * Capabilities 2 and 3: the guardrail catalog enforced at admission by the chosen engine, delivered
+ * by Pulumi or by Flux from Git. Engines are Helm releases (third-party controllers this program
+ * does not configure deeply); every policy is a typed resource, so CrossGuard sees each one.
+ */
+export class AdmissionGuardrails extends pulumi.ComponentResource {
+    /** Guardrails the chosen engine cannot enforce at admission, with the reason. */
+    readonly unsupported: { id: string; reason: string }[];
+
+    constructor(name: string, args: AdmissionGuardrailsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bulwark:policy:AdmissionGuardrails", name, {}, opts);
+        const { settings } = args;
+        const policy = settings.policy;
+        const install = args.install ?? settings.install;
+        const childOptions = { parent: this, provider: args.provider };
+        const namespaceOf = (namespace: string): pulumi.Input<string> => args.namespaces[namespace]?.metadata.name ?? namespace;
+
+        const release = engineRelease(policy);
+        let engineReady: pulumi.Resource[] = [];
+        if (install && release !== undefined) {
+            const helm = new k8s.helm.v3.Release(
+                `${name}-${release.engine}`,
+                {
+                    name: release.engine,
+                    namespace: namespaceOf(release.namespace),
+                    chart: release.chart,
+                    version: release.version,
+                    repositoryOpts: { repo: release.repository },
+                    values: release.values,
+                    atomic: true,
+                },
+                childOptions,
+            );
+            new k8s.apiextensions.CustomResource(
+                `${name}-${release.engine}-metrics`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "PodMonitor",
+                    metadata: { name: `${release.engine}-admission`, namespace: namespaceOf(release.namespace), labels: { "app.kubernetes.io/managed-by": "bulwark" } },
+                    spec: { selector: { matchLabels: release.podSelector }, podMetricsEndpoints: [{ port: release.metricsPort, interval: "30s" }] },
+                },
+                { ...childOptions, dependsOn: [helm] },
+            );
+            engineReady = [helm];
+        }
+
+        if (policy.delivery === "flux") {
+            let fluxReady: pulumi.Resource[] = [];
+            if (install && policy.flux?.install) {
+                const flux = fluxRelease();
+                fluxReady = [
+                    new k8s.helm.v3.Release(
+                        `${name}-flux`,
+                        { name: "flux", namespace: namespaceOf(fluxNamespace), chart: flux.chart, version: flux.version, repositoryOpts: { repo: flux.repository }, values: flux.values, atomic: true },
+                        childOptions,
+                    ),
+                ];
+            }
+            for (const object of fluxPolicySync(policy, args.stack)) {
+                const metadata = object.metadata as { name: string; namespace: string };
+                new k8s.apiextensions.CustomResource(
+                    `${name}-${String(object.kind).toLowerCase()}`,
+                    { ...object, metadata: { ...metadata, namespace: namespaceOf(metadata.namespace) } } as k8s.apiextensions.CustomResourceArgs,
+                    { ...childOptions, dependsOn: [...fluxReady, ...engineReady] },
+                );
+            }
+        } else {
+            this.createPolicies(name, settings, childOptions, engineReady);
+        }
+        this.unsupported = unsupportedGuardrails(policy.engine);
+        this.registerOutputs({ unsupported: this.unsupported });
+    }
+
+    /** Every admission object as a typed resource; Gatekeeper constraints wait for their templates. */
+    private createPolicies(name: string, settings: PlatformSettings, childOptions: pulumi.CustomResourceOptions, engineReady: pulumi.Resource[]): void {
+        const objects = renderAdmissionPolicies(settings.policy.engine, settings.enforcement, guardrailDataFor(settings));
+        const templates = new Map<string, pulumi.Resource>();
+        for (const object of objects) {
+            const metadata = object.metadata as { name: string; namespace?: string };
+            const resourceName = `${name}-${String(object.kind).toLowerCase()}-${metadata.name}`;
+            if (object.kind === "ValidatingAdmissionPolicy") {
+                new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(resourceName, object as unknown as k8s.admissionregistration.v1.ValidatingAdmissionPolicyArgs, childOptions);
+            } else if (object.kind === "ValidatingAdmissionPolicyBinding") {
+                new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(resourceName, object as unknown as k8s.admissionregistration.v1.ValidatingAdmissionPolicyBindingArgs, childOptions);
+            } else {
+                const template = String(object.apiVersion).startsWith("constraints.gatekeeper.sh/") ? templates.get(String(object.kind).toLowerCase()) : undefined;
+                const resource = new k8s.apiextensions.CustomResource(resourceName, object as k8s.apiextensions.CustomResourceArgs, {
+                    ...childOptions,
+                    dependsOn: [...engineReady, ...(template === undefined ? [] : [template])],
+                });
+                if (object.kind === "ConstraintTemplate") templates.set(metadata.name, resource);
+            }
+        }
+    }
+}
