@@ -2,9 +2,11 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { crossObjectCatalog } from "./catalog";
 import { CrossObjectGuardrailDefinition } from "./cross-object";
+import { stackGuardrails } from "./stack/catalog";
+import { StackGuardrailConfig, StackGuardrailDefinition } from "./stack/definitions";
 import { PodSecurityLevel } from "../settings";
 import { GuardrailEvaluator, KubernetesObject } from "./evaluate";
-import { emptyGuardrailConfig, GuardrailPolicyConfig, guardrailConfigSchema } from "./policyConfig";
+import { emptyGuardrailConfig, GuardrailPolicyConfig, guardrailConfigSchema, stackGuardrailConfigSchema } from "./policyConfig";
 
 /** True for resources of the Kubernetes provider that carry a Kubernetes object as inputs. */
 function isKubernetesObject(args: { type: string; props: Record<string, unknown> }): boolean {
@@ -56,6 +58,22 @@ export function crossGuardStackPolicies(guardrails: readonly CrossObjectGuardrai
                 for (const violation of guardrail.check(resources.map((resource) => ({ object: resource.props as Record<string, unknown> })))) {
                     reportViolation(violation.message, resources[violation.index].urn);
                 }
+            },
+        }),
+    );
+}
+
+/** CrossGuard stack policies for the stack-level guardrails (capability presence and safety). */
+export function crossGuardCapabilityPolicies(guardrails: readonly StackGuardrailDefinition[] = stackGuardrails): StackValidationPolicy[] {
+    return guardrails.map(
+        (guardrail): StackValidationPolicy => ({
+            name: guardrail.id,
+            description: `${guardrail.title}. ${guardrail.rationale}`,
+            enforcementLevel: "mandatory",
+            configSchema: stackGuardrailConfigSchema,
+            validateStack: (args, reportViolation) => {
+                const resources = args.resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.props as Record<string, unknown> }));
+                for (const message of guardrail.check(resources, args.getConfig<StackGuardrailConfig>())) reportViolation(message);
             },
         }),
     );

@@ -2,6 +2,7 @@ import type { PolicyConfigSchema } from "@pulumi/policy";
 import { allowedEnforceLevels, enforcedLevel, planNamespaces } from "../pod-security/labels";
 import { EnforcementMode, PlatformSettings, PodSecurityLevel, podSecurityLevels } from "../settings";
 import { catalog, crossObjectCatalog } from "./catalog";
+import { stackGuardrails } from "./stack/catalog";
 import { GuardrailData } from "./types";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled";
@@ -24,6 +25,14 @@ export const guardrailConfigSchema: PolicyConfigSchema = {
     properties: {
         namespaceLevels: { type: "object", additionalProperties: { type: "string", enum: [...podSecurityLevels] } },
         data: { type: "object", additionalProperties: { type: "string" } },
+    },
+};
+
+/** JSON schema of the stack-level guardrails' config. */
+export const stackGuardrailConfigSchema: PolicyConfigSchema = {
+    properties: {
+        requireHighAvailability: { type: "boolean" },
+        workloadNamespaces: { type: "array", items: { type: "string" } },
     },
 };
 
@@ -51,11 +60,20 @@ export function guardrailConfigFor(settings: PlatformSettings): GuardrailPolicyC
  * The policy-pack config file for a stack (`pulumi preview --policy-pack-config`): one entry per
  * catalog policy with the ramp's enforcement level and the stack's facts.
  */
-export function policyPackConfigFor(settings: PlatformSettings): Record<string, Partial<GuardrailPolicyConfig> & { enforcementLevel: EnforcementLevel }> {
+export function policyPackConfigFor(settings: PlatformSettings): Record<string, Record<string, unknown> & { enforcementLevel: EnforcementLevel }> {
     const config = guardrailConfigFor(settings);
     const enforcementLevel = enforcementLevelFor(settings.enforcement);
     return Object.fromEntries([
         ...catalog.map((guardrail) => [guardrail.id, { enforcementLevel, ...config }]),
         ...crossObjectCatalog.map((guardrail) => [guardrail.id, { enforcementLevel }]),
+        ...stackGuardrails.map((guardrail) => [
+            guardrail.id,
+            {
+                enforcementLevel,
+                // High availability is required wherever the ramp enforces (staging, prod).
+                requireHighAvailability: settings.enforcement === "enforce",
+                workloadNamespaces: settings.tenants.map((tenant) => tenant.name),
+            },
+        ]),
     ]);
 }
