@@ -4,7 +4,8 @@ import { readStackSettings } from "../../cli/stackConfig";
 import { guardrailDataFor } from "../../components/guardrails/policyConfig";
 import { renderAdmissionPolicies } from "../../components/policy/render";
 import { policyEngines } from "../../components/settings";
-import { repoRoot, stackNames } from "../support/render";
+import { kubernetesObjects } from "../../cli/render";
+import { renderStackFile, repoRoot, stackNames } from "../support/render";
 import { crdSchemasDir, SchemaValidator } from "../support/schemas";
 import { requireSharedDir } from "../support/shared";
 
@@ -21,6 +22,16 @@ describe("rendered admission policies validate against their schemas", () => {
                 assert.deepStrictEqual(objects.flatMap((object) => validator.validate(object)), []);
             });
         }
+    }
+
+    for (const stack of stackNames) {
+        it(`every Kubernetes object rendered for ${stack} (core and custom)`, async function () {
+            requireSharedDir(this, crdSchemasDir);
+            const objects = kubernetesObjects(await renderStackFile(stack));
+            const validator = new SchemaValidator();
+            validator.learnTemplates(objects);
+            assert.deepStrictEqual(objects.flatMap((object) => validator.validate(object)), []);
+        });
     }
 
     it("the validator rejects a malformed policy (it can fail)", function () {
