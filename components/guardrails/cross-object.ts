@@ -1,4 +1,4 @@
-import { Capability, Severity } from "./types";
+import { GuardrailMetadata } from "./types";
 
 /** An object and where it came from, for guardrails that look across objects. */
 export interface ObjectRef {
@@ -10,12 +10,7 @@ export interface ObjectRef {
  * on one object cannot express it. CrossGuard runs `check` over the stack (validateStack), `bulwark
  * check` over its whole input, and Gatekeeper runs `rego` against its synced inventory.
  */
-export interface CrossObjectGuardrailDefinition {
-    readonly id: string;
-    readonly title: string;
-    readonly rationale: string;
-    readonly severity: Severity;
-    readonly capability: Capability;
+export interface CrossObjectGuardrailDefinition extends GuardrailMetadata {
     readonly kinds: readonly string[];
     /** Violations among `objects`: the index of the offending object and the message. */
     readonly check: (objects: readonly ObjectRef[]) => { index: number; message: string }[];

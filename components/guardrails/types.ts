@@ -39,7 +39,8 @@ export interface GuardrailParams {
     readonly data: GuardrailData;
 }
 
-export interface GuardrailDefinition {
+/** What every guardrail states about itself, whatever its kind. */
+export interface GuardrailMetadata {
     /** Stable id; also the CrossGuard policy name. Lower-case words joined by '-'. */
     readonly id: string;
     readonly title: string;
@@ -47,6 +48,9 @@ export interface GuardrailDefinition {
     readonly rationale: string;
     readonly severity: Severity;
     readonly capability: Capability;
+}
+
+export interface GuardrailDefinition extends GuardrailMetadata {
     /** Kubernetes kinds the guardrail applies to. */
     readonly kinds: readonly string[];
     /**

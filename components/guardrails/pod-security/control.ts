@@ -1,5 +1,5 @@
+import { podSpecGuardrail } from "../pod-spec-guardrail";
 import { CelValidation, CelVariable, GuardrailDefinition, Severity } from "../types";
-import { podSpecKinds, podSpecVariables } from "./pod-spec";
 
 interface ControlSpec {
     readonly id: string;
@@ -12,17 +12,7 @@ interface ControlSpec {
     readonly fixturesDir: string;
 }
 
-/** A Pod Security Standards control (capability 6) over every pod-spec kind. */
-export function podSecurityControl(spec: ControlSpec): GuardrailDefinition {
-    return {
-        id: spec.id,
-        title: spec.title,
-        rationale: spec.rationale,
-        severity: spec.severity,
-        capability: 6,
-        kinds: podSpecKinds,
-        podSecurityLevel: spec.level,
-        cel: { variables: [...podSpecVariables, ...(spec.variables ?? [])], validations: spec.validations },
-        fixturesDir: spec.fixturesDir,
-    };
+/** A Pod Security Standards control (capability 6): a pod-spec guardrail scoped by namespace level. */
+export function podSecurityControl({ level, ...spec }: ControlSpec): GuardrailDefinition {
+    return { ...podSpecGuardrail({ ...spec, capability: 6 }), podSecurityLevel: level };
 }

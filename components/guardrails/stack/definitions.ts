@@ -1,4 +1,4 @@
-import { Capability, Severity } from "../types";
+import { GuardrailMetadata } from "../types";
 
 /** A resource of the stack as CrossGuard's validateStack sees it. */
 export interface StackResource {
@@ -19,12 +19,7 @@ export interface StackGuardrailConfig {
  * A guardrail over the whole stack (CrossGuard validateStack): it asks whether a capability is
  * present and configured safely, which no single resource can answer.
  */
-export interface StackGuardrailDefinition {
-    readonly id: string;
-    readonly title: string;
-    readonly rationale: string;
-    readonly severity: Severity;
-    readonly capability: Capability;
+export interface StackGuardrailDefinition extends GuardrailMetadata {
     /** Violation messages for the stack; `[]` when it complies. */
     readonly check: (resources: readonly StackResource[], config: StackGuardrailConfig) => string[];
 }

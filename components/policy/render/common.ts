@@ -1,4 +1,4 @@
-import { GuardrailDefinition, GuardrailData } from "../../guardrails/types";
+import { GuardrailData, GuardrailDefinition, GuardrailMetadata } from "../../guardrails/types";
 import { EnforcementMode } from "../../settings";
 
 /** Namespaces no admission policy may touch, so a broken policy can never lock the cluster out. */
@@ -82,7 +82,7 @@ export function policyName(guardrail: GuardrailDefinition): string {
 export const managedLabels = { "app.kubernetes.io/managed-by": "bulwark", "app.kubernetes.io/part-of": "bulwark-guardrails" };
 
 /** Annotations every rendered policy carries, linking it to its catalog entry. */
-export function guardrailAnnotations(guardrail: GuardrailDefinition): Record<string, string> {
+export function guardrailAnnotations(guardrail: GuardrailMetadata): Record<string, string> {
     return {
         "bulwark.dev/guardrail": guardrail.id,
         "bulwark.dev/severity": guardrail.severity,

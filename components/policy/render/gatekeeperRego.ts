@@ -1,7 +1,7 @@
 import { CrossObjectGuardrailDefinition } from "../../guardrails/cross-object";
 import { EnforcementMode } from "../../settings";
 import { constraintKind, gatekeeperAction, gatekeeperNamespace, matchKinds } from "./gatekeeper";
-import { managedLabels, systemNamespaces } from "./common";
+import { guardrailAnnotations, managedLabels, systemNamespaces } from "./common";
 
 /** Gatekeeper's Config: what it syncs into `data.inventory` for referential (Rego) guardrails. */
 export function renderGatekeeperSync(guardrails: readonly CrossObjectGuardrailDefinition[]): Record<string, unknown> {
@@ -28,7 +28,7 @@ export function renderGatekeeperRego(guardrail: CrossObjectGuardrailDefinition, 
             metadata: {
                 name: kind.toLowerCase(),
                 labels: managedLabels,
-                annotations: { "bulwark.dev/guardrail": guardrail.id, "bulwark.dev/severity": guardrail.severity, "bulwark.dev/capability": String(guardrail.capability), "bulwark.dev/title": guardrail.title },
+                annotations: guardrailAnnotations(guardrail),
             },
             spec: {
                 crd: { spec: { names: { kind }, validation: { openAPIV3Schema: { type: "object", properties: {} } } } },
