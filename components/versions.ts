@@ -6,7 +6,7 @@ export const versions = {
      * Pod Security Standards version pinned into the `*-version` namespace labels. Pinning keeps a
      * control-plane upgrade from silently tightening or loosening admission.
      */
-    podSecurityStandards: "v1.35",
+    podSecurityStandards: "v1.37",
     /** Kyverno Helm chart (app v1.16: policies.kyverno.io/v1 ValidatingPolicy). */
     kyvernoChart: "3.6.3",
     /** OPA Gatekeeper Helm chart; the same release as the gator binary the engine tier builds. */

@@ -25,10 +25,12 @@ export interface KubernetesObject {
 export class GuardrailEvaluator {
     private readonly compiled: readonly CompiledGuardrail[];
     private readonly byKind = new Map<string, CompiledGuardrail[]>();
+    private readonly byId = new Map<string, { guardrail: CompiledGuardrail; kinds: ReadonlySet<string> }>();
 
     constructor(guardrails: readonly GuardrailDefinition[] = catalog) {
         this.compiled = guardrails.map(compileGuardrail);
         for (const guardrail of this.compiled) {
+            this.byId.set(guardrail.definition.id, { guardrail, kinds: new Set(guardrail.definition.kinds) });
             for (const kind of guardrail.definition.kinds) {
                 this.byKind.set(kind, [...(this.byKind.get(kind) ?? []), guardrail]);
             }
@@ -65,10 +67,16 @@ export class GuardrailEvaluator {
 
     /** Violations of every applicable guardrail (or only `onlyId`) on one object. */
     evaluate(object: KubernetesObject, context: EvaluationContext, onlyId?: string): GuardrailViolation[] {
-        const candidates = (typeof object.kind === "string" && this.byKind.get(object.kind)) || [];
-        const applicable = candidates.filter(
-            (guardrail) => (onlyId === undefined || guardrail.definition.id === onlyId) && this.applies(guardrail, object, context),
-        );
+        const kind = typeof object.kind === "string" ? object.kind : "";
+        let candidates: readonly CompiledGuardrail[];
+        if (onlyId === undefined) {
+            candidates = this.byKind.get(kind) ?? [];
+        } else {
+            // CrossGuard asks one policy at a time: a direct lookup keeps that linear in the catalog size.
+            const entry = this.byId.get(onlyId);
+            candidates = entry !== undefined && entry.kinds.has(kind) ? [entry.guardrail] : [];
+        }
+        const applicable = candidates.filter((guardrail) => this.applies(guardrail, object, context));
         if (applicable.length === 0) return [];
         const { celObject, guardrailData, cache } = this.prepare(object, context);
         return applicable.flatMap((guardrail) =>

@@ -36,7 +36,7 @@ describe("Platform component (mocks)", () => {
         const shop = labelsOf(namespaces.get("shop")!);
         for (const mode of ["enforce", "audit", "warn"]) {
             assert.strictEqual(shop[`pod-security.kubernetes.io/${mode}`], "restricted");
-            assert.strictEqual(shop[`pod-security.kubernetes.io/${mode}-version`], "v1.35");
+            assert.strictEqual(shop[`pod-security.kubernetes.io/${mode}-version`], "v1.37");
             assert.strictEqual(labelsOf(namespaces.get("bulwark-system")!)[`pod-security.kubernetes.io/${mode}`], "baseline");
         }
         assert.strictEqual(shop.team, "web");

@@ -23,7 +23,7 @@ describe("stack settings", () => {
             install: true,
             platformNamespace: "bulwark-system",
             tenants: [],
-            podSecurity: { version: "v1.35", exceptions: [] },
+            podSecurity: { version: "v1.37", exceptions: [] },
             policy: {
                 engine: "vap",
                 delivery: "pulumi",

@@ -100,6 +100,15 @@ engine_ldflags() {
   esac
 }
 
+# Measured on a 2-core machine with empty Go caches (see README.md).
+engine_cold_estimate() {
+  case "$1" in
+    kube-apiserver) echo "about 6 min" ;;
+    etcd) echo "about 1 min" ;;
+    gator) echo "about 4 min" ;;
+  esac
+}
+
 # What `<binary> --version` must print for a build to be accepted.
 engine_version_check() {
   case "$1" in
@@ -159,7 +168,7 @@ build_engine() {
   pkg="$(engine_package "$e")"
   ldflags="$(engine_ldflags "$e")"
   tmp="$dir/.$e.tmp.$$"
-  log "building $e $ver … (cold builds take several minutes; kube-apiserver 10-30 min on 2 cores)"
+  log "building $e $ver … (cold builds take several minutes: $(engine_cold_estimate "$e") on 2 cores)"
   start=$SECONDS
   if ! (cd "$ENGINES_DIR/$e" && go build -trimpath -ldflags "$ldflags" -o "$tmp" "$pkg"); then
     rm -f "$tmp"

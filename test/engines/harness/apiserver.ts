@@ -157,20 +157,29 @@ function installCleanup(): void {
   }
 }
 
-// Runs "$@" and kills it when the parent Node process ($1) is gone.
+// Runs "$@" and kills it when the parent Node process ($1) is gone; then, if
+// the parent is gone, also removes the run's temp dir ($2).  "Gone" is checked
+// as "this watchdog was re-parented" (works even while the dead parent is an
+// unreaped zombie), falling back to kill -0 where /proc is unavailable.
 const WATCHDOG = [
-  'parent=$1; shift',
+  'parent=$1; dir=$2; shift 2',
+  'parent_alive() {',
+  '  if [ -r /proc/$$/stat ]; then read -r _ _ _ pp _ < /proc/$$/stat; [ "$pp" = "$parent" ];',
+  '  else kill -0 "$parent" 2>/dev/null; fi',
+  '}',
   '"$@" & child=$!',
   'trap \'kill -TERM "$child" 2>/dev/null\' TERM INT HUP',
-  'while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done',
+  'while parent_alive && kill -0 "$child" 2>/dev/null; do sleep 1; done',
   'kill -TERM "$child" 2>/dev/null',
-  'wait "$child"',
+  'wait "$child"; rc=$?',
+  'if ! parent_alive; then sleep 2; rm -rf -- "$dir"; fi',
+  'exit $rc',
 ].join('\n');
 
-function spawnEngine(bin: string, args: string[], logFile: string): ChildProcess {
+function spawnEngine(bin: string, args: string[], logFile: string, dir: string): ChildProcess {
   const fd = fs.openSync(logFile, 'a');
   try {
-    return spawn('bash', ['-c', WATCHDOG, 'bulwark-engine-watchdog', String(process.pid), bin, ...args], {
+    return spawn('bash', ['-c', WATCHDOG, 'bulwark-engine-watchdog', String(process.pid), dir, bin, ...args], {
       detached: true,
       stdio: ['ignore', fd, fd],
     });
@@ -196,17 +205,29 @@ async function stopProcs(procs: ChildProcess[]): Promise<void> {
 // ---------------------------------------------------------------------------
 // helpers
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('no port'))));
-    });
-  });
+/** n distinct free loopback ports (all held open until all are found). */
+async function freePorts(n: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const srv = net.createServer();
+      servers.push(srv);
+      ports.push(
+        await new Promise<number>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen(0, '127.0.0.1', () => {
+            const addr = srv.address();
+            if (typeof addr === 'object' && addr) resolve(addr.port);
+            else reject(new Error('no port'));
+          });
+        }),
+      );
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
+  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -266,7 +287,21 @@ function groupVersionPath(apiVersion: string): string {
 export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer> {
   const bins = await ensureEngines(['etcd', 'kube-apiserver'] as const);
   installCleanup();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(bins, opts);
+    } catch (err) {
+      // A free port can be taken by someone else before etcd/kube-apiserver bind it.
+      const raced = err instanceof Error && /address already in use/i.test(err.message);
+      if (!raced || attempt >= 3) throw err;
+    }
+  }
+}
 
+async function startOnce(
+  bins: Record<'etcd' | 'kube-apiserver', string>,
+  opts: StartOptions,
+): Promise<ApiServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-apiserver-'));
   const entry: Running = { procs: [], dir };
   running.add(entry);
@@ -293,7 +328,7 @@ async function start(
   opts: StartOptions,
 ): Promise<ApiServer> {
   // --- etcd
-  const [etcdClientPort, etcdPeerPort] = [await freePort(), await freePort()];
+  const [etcdClientPort, etcdPeerPort, port] = (await freePorts(3)) as [number, number, number];
   const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
   const etcdPeerUrl = `http://127.0.0.1:${etcdPeerPort}`;
   const etcdLog = path.join(dir, 'etcd.log');
@@ -312,6 +347,7 @@ async function start(
       '--log-level=warn',
     ],
     etcdLog,
+    dir,
   );
   entry.procs.push(etcd);
   await waitUntil(
@@ -335,7 +371,6 @@ async function start(
   const certDir = path.join(dir, 'certs');
 
   // --- kube-apiserver
-  const port = await freePort();
   const url = `https://127.0.0.1:${port}`;
   const apiLog = path.join(dir, 'kube-apiserver.log');
   const api = spawnEngine(
@@ -361,6 +396,7 @@ async function start(
       ...(opts.extraApiServerArgs ?? []),
     ],
     apiLog,
+    dir,
   );
   entry.procs.push(api);
 
