@@ -49,7 +49,7 @@ function formatText(violations: readonly CheckViolation[], problems: readonly In
     return `${lines.join("\n")}\n`;
 }
 
-function check(argv: string[]): number {
+async function check(argv: string[]): Promise<number> {
     const { values, positionals } = parse(argv, { format: { type: "string", default: "text" }, stack: { type: "string" }, config: { type: "string" } });
     const format = values.format as string;
     if (format !== "text" && format !== "json") throw new CliError(`--format must be text or json (got ${JSON.stringify(format)})`);
@@ -73,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     const [command, ...rest] = argv;
     try {
         if (command === "render") return await render(rest);
-        if (command === "check") return check(rest);
+        if (command === "check") return await check(rest);
         if (command === "--help" || command === "-h" || command === "help") {
             process.stdout.write(`${usage}\n`);
             return 0;

@@ -53,43 +53,70 @@ export interface CheckOptions {
     readonly stackPolicies?: readonly StackValidationPolicy[];
 }
 
-/** Runs every policy of the pack on every object, as CrossGuard would during `pulumi preview`. */
-export function checkObjects(objects: readonly ManifestObject[], options: CheckOptions = {}): CheckViolation[] {
-    const policies = options.policies ?? crossGuardPolicies();
-    const config = inputGuardrailConfig(objects, options.settings);
-    const enforcementLevel: EnforcementLevel = options.settings === undefined ? "mandatory" : enforcementLevelFor(options.settings.enforcement);
+function violationOf(manifest: ManifestObject, guardrail: string, enforcementLevel: EnforcementLevel, message: string): CheckViolation {
+    const metadata = metadataOf(manifest.object);
+    return {
+        guardrail,
+        enforcementLevel,
+        kind: String(manifest.object.kind),
+        namespace: metadata.namespace ?? null,
+        name: metadata.name ?? "",
+        file: manifest.file,
+        documentIndex: manifest.documentIndex,
+        message,
+    };
+}
+
+/** The CrossGuard level every violation gets: the stack's ramp, or mandatory without a stack. */
+export function enforcementLevelOf(settings: PlatformSettings | undefined): EnforcementLevel {
+    return settings === undefined ? "mandatory" : enforcementLevelFor(settings.enforcement);
+}
+
+/** The resource policies (`validateResource`) on each object, with a config computed beforehand. */
+export function resourceViolations(
+    objects: readonly ManifestObject[],
+    config: GuardrailPolicyConfig,
+    enforcementLevel: EnforcementLevel,
+    policies: readonly ResourceValidationPolicy[] = crossGuardPolicies(),
+): CheckViolation[] {
     const violations: CheckViolation[] = [];
-    for (const { file, documentIndex, object } of objects) {
-        const metadata = metadataOf(object);
-        const type = crossGuardType(object);
+    for (const manifest of objects) {
+        const metadata = metadataOf(manifest.object);
+        const type = crossGuardType(manifest.object);
         // The subset of ResourceValidationArgs the catalog policies read.
-        const args = { type, props: object, name: metadata.name ?? "", urn: `urn:bulwark:check::${type}::${metadata.name ?? ""}`, getConfig: () => config } as unknown as ResourceValidationArgs;
+        const args = { type, props: manifest.object, name: metadata.name ?? "", urn: `urn:bulwark:check::${type}::${metadata.name ?? ""}`, getConfig: () => config } as unknown as ResourceValidationArgs;
         for (const policy of policies) {
-            const report = (message: string) =>
-                violations.push({
-                    guardrail: policy.name,
-                    enforcementLevel,
-                    kind: String(object.kind),
-                    namespace: metadata.namespace ?? null,
-                    name: metadata.name ?? "",
-                    file,
-                    documentIndex,
-                    message,
-                });
+            const report = (message: string) => violations.push(violationOf(manifest, policy.name, enforcementLevel, message));
             const validations = policy.validateResource;
             for (const validate of Array.isArray(validations) ? validations : validations === undefined ? [] : [validations]) void validate(args, report);
         }
     }
-    // Cross-object guardrails see the whole input, as CrossGuard's stack policies see the whole stack.
-    // The URN of each input object is its index, so a report maps back to file and document.
+    return violations;
+}
+
+/**
+ * Cross-object guardrails see the whole input, as CrossGuard's stack policies see the whole stack.
+ * The URN of each input object is its index, so a report maps back to file and document.
+ */
+export function stackViolations(
+    objects: readonly ManifestObject[],
+    enforcementLevel: EnforcementLevel,
+    stackPolicies: readonly StackValidationPolicy[] = crossGuardStackPolicies(),
+): CheckViolation[] {
+    const violations: CheckViolation[] = [];
     const resources = objects.map(({ object }, index) => ({ type: crossGuardType(object), props: object, name: metadataOf(object).name ?? "", urn: String(index) }));
-    for (const policy of options.stackPolicies ?? crossGuardStackPolicies()) {
-        const report = (message: string, urn?: string) => {
-            const { file, documentIndex, object } = objects[Number(urn)];
-            const metadata = metadataOf(object);
-            violations.push({ guardrail: policy.name, enforcementLevel, kind: String(object.kind), namespace: metadata.namespace ?? null, name: metadata.name ?? "", file, documentIndex, message });
-        };
+    for (const policy of stackPolicies) {
+        const report = (message: string, urn?: string) => violations.push(violationOf(objects[Number(urn)], policy.name, enforcementLevel, message));
         void policy.validateStack({ resources } as unknown as StackValidationArgs, report);
     }
     return violations;
+}
+
+/** Runs every policy of the pack on every object, as CrossGuard would during `pulumi preview`. */
+export function checkObjects(objects: readonly ManifestObject[], options: CheckOptions = {}): CheckViolation[] {
+    const enforcementLevel = enforcementLevelOf(options.settings);
+    return [
+        ...resourceViolations(objects, inputGuardrailConfig(objects, options.settings), enforcementLevel, options.policies),
+        ...stackViolations(objects, enforcementLevel, options.stackPolicies),
+    ];
 }

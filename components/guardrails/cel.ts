@@ -29,9 +29,16 @@ export interface CompiledGuardrail {
 /** Thrown when a guardrail's CEL does not parse: a defect in the catalog, named precisely. */
 export class CelCompileError extends Error {}
 
+/** Programs by expression text: the pod-spec variables recur in every pod-spec guardrail. */
+const programs = new Map<string, Program>();
+
 function compile(guardrailId: string, where: string, expression: string): Program {
+    const known = programs.get(expression);
+    if (known !== undefined) return known;
     try {
-        return plan(env, parse(expression));
+        const program = plan(env, parse(expression));
+        programs.set(expression, program);
+        return program;
     } catch (error) {
         throw new CelCompileError(`guardrail ${guardrailId}: ${where} does not compile: ${(error as Error).message}`);
     }
@@ -82,10 +89,23 @@ export function celGuardrailData(params: GuardrailParams): CelInput {
 }
 
 /**
- * Shares variable results across the guardrails evaluated on one object: the pod-spec variables
- * are the same expression text in every Pod Security control.
+ * Everything evaluations of one object share: the CEL activation, the live variable map behind
+ * `variables`, and computed variables by chain (the pod-spec variables are the same expression text
+ * in every Pod Security control). Sharing the variable map across guardrails is safe because each
+ * guardrail assigns all of its variables, in order, before any of its validations runs.
  */
-export type VariableCache = Map<string, unknown>;
+export interface ObjectScope {
+    readonly activation: Activation;
+    readonly variableValues: Map<string, CelInput>;
+    readonly cache: Map<string, unknown>;
+}
+
+export function objectScope(celObject: CelInput, guardrailData: CelInput): ObjectScope {
+    const variableValues = new Map<string, CelInput>([["guardrailData", guardrailData]]);
+    return { activation: { object: celObject, variables: celMap(variableValues) }, variableValues, cache: new Map() };
+}
+
+const noMessages: readonly string[] = Object.freeze([]);
 
 function describeCelError(value: unknown): string {
     return isCelError(value) ? value.message : String(value);
@@ -95,15 +115,8 @@ function describeCelError(value: unknown): string {
  * Evaluates one compiled guardrail. Returns the messages of failed rules. An expression that cannot
  * be evaluated (a malformed object) fails closed, with the reason.
  */
-export function evaluateCompiled(
-    guardrail: CompiledGuardrail,
-    celObject: unknown,
-    guardrailData: CelInput,
-    cache: VariableCache,
-): string[] {
-    // A CEL map over a live Map: each variable becomes visible to the next as it is evaluated.
-    const variableValues = new Map<string, CelInput>([["guardrailData", guardrailData]]);
-    const activation = { object: celObject, variables: celMap(variableValues) } as Activation;
+export function evaluateCompiled(guardrail: CompiledGuardrail, scope: ObjectScope): readonly string[] {
+    const { activation, variableValues, cache } = scope;
     for (const variable of guardrail.variables) {
         let value = cache.get(variable.cacheKey);
         if (value === undefined) {
@@ -117,10 +130,11 @@ export function evaluateCompiled(
         }
         variableValues.set(variable.name, value as CelInput);
     }
-    const messages: string[] = [];
+    let messages: string[] | undefined;
     for (const validation of guardrail.validations) {
         const result = validation.check(activation);
         if (result === true) continue;
+        messages ??= [];
         if (result !== false) {
             messages.push(`${validation.rule.message} (cannot evaluate: ${describeCelError(result)})`);
             continue;
@@ -128,5 +142,5 @@ export function evaluateCompiled(
         const message = validation.message?.(activation);
         messages.push(typeof message === "string" && message.length > 0 ? message : validation.rule.message);
     }
-    return messages;
+    return messages ?? noMessages;
 }

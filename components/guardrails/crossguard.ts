@@ -5,7 +5,7 @@ import { CrossObjectGuardrailDefinition } from "./cross-object";
 import { stackGuardrails } from "./stack/catalog";
 import { StackGuardrailConfig, StackGuardrailDefinition } from "./stack/definitions";
 import { PodSecurityLevel } from "../settings";
-import { GuardrailEvaluator, KubernetesObject } from "./evaluate";
+import { EvaluationContext, GuardrailEvaluator, KubernetesObject } from "./evaluate";
 import { emptyGuardrailConfig, GuardrailPolicyConfig, guardrailConfigSchema, stackGuardrailConfigSchema } from "./policyConfig";
 
 /** True for resources of the Kubernetes provider that carry a Kubernetes object as inputs. */
@@ -22,6 +22,17 @@ function levelOf(config: GuardrailPolicyConfig, namespace: string | undefined): 
  * exactly these functions.
  */
 export function crossGuardPolicies(evaluator: GuardrailEvaluator = new GuardrailEvaluator()): ResourceValidationPolicy[] {
+    // One evaluation context per policy-config object: `check` hands every policy the same one.
+    const contexts = new WeakMap<object, EvaluationContext>();
+    const contextFor = (raw: Partial<GuardrailPolicyConfig>): EvaluationContext => {
+        let context = contexts.get(raw);
+        if (context === undefined) {
+            const config = { ...emptyGuardrailConfig, ...raw };
+            context = { namespaceLevel: (namespace) => levelOf(config, namespace), params: { data: config.data } };
+            contexts.set(raw, context);
+        }
+        return context;
+    };
     return evaluator.guardrails.map(
         (guardrail): ResourceValidationPolicy => ({
             name: guardrail.id,
@@ -30,11 +41,7 @@ export function crossGuardPolicies(evaluator: GuardrailEvaluator = new Guardrail
             configSchema: guardrailConfigSchema,
             validateResource: (args, reportViolation) => {
                 if (!isKubernetesObject(args)) return;
-                const config = { ...emptyGuardrailConfig, ...args.getConfig<Partial<GuardrailPolicyConfig>>() };
-                const context = {
-                    namespaceLevel: (namespace: string | undefined) => levelOf(config, namespace),
-                    params: { data: config.data },
-                };
+                const context = contextFor(args.getConfig<Partial<GuardrailPolicyConfig>>());
                 for (const violation of evaluator.evaluate(args.props as KubernetesObject, context, guardrail.id)) {
                     reportViolation(violation.message);
                 }

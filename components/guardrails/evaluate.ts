@@ -1,7 +1,7 @@
 import { isAtLeast } from "../pod-security/labels";
 import { PodSecurityLevel } from "../settings";
 import { catalog } from "./catalog";
-import { celGuardrailData, CompiledGuardrail, compileGuardrail, evaluateCompiled, toCelValue } from "./cel";
+import { celGuardrailData, CompiledGuardrail, compileGuardrail, evaluateCompiled, ObjectScope, objectScope, toCelValue } from "./cel";
 import { GuardrailDefinition, GuardrailParams, GuardrailViolation } from "./types";
 
 /** What an evaluation needs besides the object: answers CrossGuard and `check` derive differently. */
@@ -18,6 +18,8 @@ export interface KubernetesObject {
     readonly [key: string]: unknown;
 }
 
+const noViolations: readonly GuardrailViolation[] = Object.freeze([]);
+
 /**
  * Runs catalog guardrails on Kubernetes objects. The one evaluator behind both CrossGuard and
  * `check`, so the two cannot disagree.
@@ -26,6 +28,12 @@ export class GuardrailEvaluator {
     private readonly compiled: readonly CompiledGuardrail[];
     private readonly byKind = new Map<string, CompiledGuardrail[]>();
     private readonly byId = new Map<string, { guardrail: CompiledGuardrail; kinds: ReadonlySet<string> }>();
+    /**
+     * The CEL form of an object and its evaluation scope, kept while the object lives: CrossGuard
+     * and `check` call every policy on the same object, and conversion and shared variables are the
+     * same for all of them. Params are compared by identity (callers reuse one config object).
+     */
+    private readonly scopes = new WeakMap<object, { paramsSource: object; scope: ObjectScope }>();
 
     constructor(guardrails: readonly GuardrailDefinition[] = catalog) {
         this.compiled = guardrails.map(compileGuardrail);
@@ -41,46 +49,35 @@ export class GuardrailEvaluator {
         return this.compiled.map((guardrail) => guardrail.definition);
     }
 
-    /** True when the guardrail applies to this object in this context. */
+    private scopeFor(object: KubernetesObject, context: EvaluationContext): ObjectScope {
+        const paramsSource = context.params.data;
+        let entry = this.scopes.get(object);
+        if (entry === undefined || entry.paramsSource !== paramsSource) {
+            entry = { paramsSource, scope: objectScope(toCelValue(object), celGuardrailData(context.params)) };
+            this.scopes.set(object, entry);
+        }
+        return entry.scope;
+    }
+
+    /** True when the guardrail applies to this object in this context (Pod Security level scoping). */
     private applies(guardrail: CompiledGuardrail, object: KubernetesObject, context: EvaluationContext): boolean {
         const floor = guardrail.definition.podSecurityLevel;
         return floor === undefined || isAtLeast(context.namespaceLevel(object.metadata?.namespace), floor);
     }
 
-    /**
-     * The CEL form of an object and its variable cache, kept while the object lives: CrossGuard and
-     * `check` call every policy on the same object, and the conversion and pod-spec variables are
-     * the same for all of them.
-     */
-    private readonly prepared = new WeakMap<object, { paramsSource: object; celObject: unknown; guardrailData: ReturnType<typeof celGuardrailData>; cache: Map<string, unknown> }>();
-
-    private prepare(object: KubernetesObject, context: EvaluationContext) {
-        // Params are compared by identity: callers pass the same config object for every policy.
-        const paramsSource = context.params.data;
-        let entry = this.prepared.get(object);
-        if (entry === undefined || entry.paramsSource !== paramsSource) {
-            entry = { paramsSource, celObject: toCelValue(object), guardrailData: celGuardrailData(context.params), cache: new Map() };
-            this.prepared.set(object, entry);
-        }
-        return entry;
+    private run(guardrail: CompiledGuardrail, object: KubernetesObject, context: EvaluationContext): readonly GuardrailViolation[] {
+        if (!this.applies(guardrail, object, context)) return noViolations;
+        const messages = evaluateCompiled(guardrail, this.scopeFor(object, context));
+        return messages.length === 0 ? noViolations : messages.map((message) => ({ guardrailId: guardrail.definition.id, message }));
     }
 
-    /** Violations of every applicable guardrail (or only `onlyId`) on one object. */
-    evaluate(object: KubernetesObject, context: EvaluationContext, onlyId?: string): GuardrailViolation[] {
+    /** Violations of every applicable guardrail (or only `onlyId`, as CrossGuard asks) on one object. */
+    evaluate(object: KubernetesObject, context: EvaluationContext, onlyId?: string): readonly GuardrailViolation[] {
         const kind = typeof object.kind === "string" ? object.kind : "";
-        let candidates: readonly CompiledGuardrail[];
-        if (onlyId === undefined) {
-            candidates = this.byKind.get(kind) ?? [];
-        } else {
-            // CrossGuard asks one policy at a time: a direct lookup keeps that linear in the catalog size.
+        if (onlyId !== undefined) {
             const entry = this.byId.get(onlyId);
-            candidates = entry !== undefined && entry.kinds.has(kind) ? [entry.guardrail] : [];
+            return entry !== undefined && entry.kinds.has(kind) ? this.run(entry.guardrail, object, context) : noViolations;
         }
-        const applicable = candidates.filter((guardrail) => this.applies(guardrail, object, context));
-        if (applicable.length === 0) return [];
-        const { celObject, guardrailData, cache } = this.prepare(object, context);
-        return applicable.flatMap((guardrail) =>
-            evaluateCompiled(guardrail, celObject, guardrailData, cache).map((message) => ({ guardrailId: guardrail.definition.id, message })),
-        );
+        return (this.byKind.get(kind) ?? []).flatMap((guardrail) => this.run(guardrail, object, context));
     }
 }
