@@ -22,7 +22,11 @@ export interface RenderResult {
 
 /** Thrown when the program rejects the stack configuration; the message is for the user. */
 export class ProgramError extends CliError {
-    constructor(message: string) {
+    constructor(
+        message: string,
+        /** How many resources (besides the stack) the program had registered when it stopped. */
+        readonly registeredResources: number,
+    ) {
         super(message, 1);
     }
 }
@@ -82,7 +86,8 @@ export async function renderProgram(stack: string, config: StackConfig, program:
         // Drain outstanding registrations so a later render in this process starts clean.
         await pulumi.runtime.disconnect();
     } catch (error) {
-        throw new ProgramError(error instanceof Error ? error.message : String(error));
+        const registered = [...inputsByKey.keys()].filter((key) => !key.startsWith(`${stackType}::`)).length;
+        throw new ProgramError(error instanceof Error ? error.message : String(error), registered);
     }
 
     const resources: RenderedResource[] = [];

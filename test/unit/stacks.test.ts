@@ -64,6 +64,7 @@ describe("stack files (mocks)", () => {
         await assert.rejects(renderStack("dev", broken), (error: unknown) => {
             assert.ok(error instanceof ProgramError);
             assert.match(error.message, /bulwark:platform\.tenants\[0\]\.name: must be an RFC 1123 DNS label/);
+            assert.strictEqual(error.registeredResources, 0, "no resource may be registered before validation");
             return true;
         });
     });

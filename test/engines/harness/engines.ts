@@ -11,95 +11,90 @@
 //   BULWARK_ENGINE_CACHE     cache root (default ~/.cache/bulwark/engines), as in build.sh
 //   BULWARK_ENGINES_NO_BUILD=1  never run build.sh; only use binaries already built
 
-import { spawn } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 
-export type EngineName = 'kube-apiserver' | 'etcd' | 'gator';
+export type EngineName = "kube-apiserver" | "etcd" | "gator";
 
-export const REPO_ROOT = path.resolve(__dirname, '../../..');
-export const ENGINES_DIR = path.join(REPO_ROOT, 'tools', 'engines');
-export const BUILD_SCRIPT = path.join(ENGINES_DIR, 'build.sh');
-export const VERSIONS_FILE = path.join(ENGINES_DIR, 'versions.env');
+export const REPO_ROOT = path.resolve(__dirname, "../../..");
+export const ENGINES_DIR = path.join(REPO_ROOT, "tools", "engines");
+export const BUILD_SCRIPT = path.join(ENGINES_DIR, "build.sh");
+export const VERSIONS_FILE = path.join(ENGINES_DIR, "versions.env");
 
 /** An engine could not be located, built or started. */
 export class EngineUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EngineUnavailableError';
-  }
+    constructor(message: string) {
+        super(message);
+        this.name = "EngineUnavailableError";
+    }
 }
 
 export function isCI(): boolean {
-  const ci = (process.env['CI'] ?? '').toLowerCase();
-  return ci === 'true' || ci === '1';
+    const ci = (process.env["CI"] ?? "").toLowerCase();
+    return ci === "true" || ci === "1";
 }
 
 /** Parses tools/engines/versions.env (KEY=VALUE lines, # comments). */
 export function readVersions(file: string = VERSIONS_FILE): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of fs.readFileSync(file, 'utf8').split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    const [, key, value] = m ?? [];
-    if (key === undefined || value === undefined) throw new Error(`${file}: cannot parse line: ${raw}`);
-    out[key] = value.replace(/^["']|["']$/g, '');
-  }
-  return out;
+    const out: Record<string, string> = {};
+    for (const raw of fs.readFileSync(file, "utf8").split("\n")) {
+        const line = raw.trim();
+        if (line === "" || line.startsWith("#")) continue;
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+        const [, key, value] = m ?? [];
+        if (key === undefined || value === undefined) throw new Error(`${file}: cannot parse line: ${raw}`);
+        out[key] = value.replace(/^["']|["']$/g, "");
+    }
+    return out;
 }
 
 const VERSION_KEY: Record<EngineName, string> = {
-  'kube-apiserver': 'KUBERNETES_VERSION',
-  etcd: 'ETCD_VERSION',
-  gator: 'GATOR_VERSION',
+    "kube-apiserver": "KUBERNETES_VERSION",
+    etcd: "ETCD_VERSION",
+    gator: "GATOR_VERSION",
 };
 
 export function engineVersion(engine: EngineName): string {
-  const v = readVersions()[VERSION_KEY[engine]];
-  if (!v) throw new Error(`${VERSION_KEY[engine]} is not set in ${VERSIONS_FILE}`);
-  return v;
+    const v = readVersions()[VERSION_KEY[engine]];
+    if (!v) throw new Error(`${VERSION_KEY[engine]} is not set in ${VERSIONS_FILE}`);
+    return v;
 }
 
 export function engineCacheDir(): string {
-  return process.env['BULWARK_ENGINE_CACHE'] || path.join(os.homedir(), '.cache', 'bulwark', 'engines');
+    return process.env["BULWARK_ENGINE_CACHE"] || path.join(os.homedir(), ".cache", "bulwark", "engines");
 }
 
 /** Same path scheme as build.sh: <cache>/<engine>-<version>/<engine>. */
 export function enginePath(engine: EngineName): string {
-  return path.join(engineCacheDir(), `${engine}-${engineVersion(engine)}`, engine);
+    return path.join(engineCacheDir(), `${engine}-${engineVersion(engine)}`, engine);
 }
 
 function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
+    try {
+        fs.accessSync(file, fs.constants.X_OK);
+        return fs.statSync(file).isFile();
+    } catch {
+        return false;
+    }
 }
 
 function runBuild(engines: EngineName[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // build.sh prints its progress on stderr; let it through so a cold build
-    // (minutes) does not look like a hang.  Its stdout (the paths) is ignored.
-    const child = spawn('bash', [BUILD_SCRIPT, ...engines], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: process.env,
+    return new Promise((resolve, reject) => {
+        // build.sh prints its progress on stderr; let it through so a cold build
+        // (minutes) does not look like a hang.  Its stdout (the paths) is ignored.
+        const child = spawn("bash", [BUILD_SCRIPT, ...engines], {
+            cwd: REPO_ROOT,
+            stdio: ["ignore", "ignore", "inherit"],
+            env: process.env,
+        });
+        child.on("error", (err) => reject(new EngineUnavailableError(`cannot run ${BUILD_SCRIPT}: ${err.message}`)));
+        child.on("exit", (code, signal) => {
+            if (code === 0) resolve();
+            else reject(new EngineUnavailableError(`${BUILD_SCRIPT} ${engines.join(" ")} failed (${signal ?? `exit ${code}`}); see its output above`));
+        });
     });
-    child.on('error', (err) => reject(new EngineUnavailableError(`cannot run ${BUILD_SCRIPT}: ${err.message}`)));
-    child.on('exit', (code, signal) => {
-      if (code === 0) resolve();
-      else
-        reject(
-          new EngineUnavailableError(
-            `${BUILD_SCRIPT} ${engines.join(' ')} failed (${signal ?? `exit ${code}`}); see its output above`,
-          ),
-        );
-    });
-  });
 }
 
 // One build at a time per process; concurrent callers share it.
@@ -110,28 +105,27 @@ let pendingBuild: Promise<void> = Promise.resolve();
  * ones.  Throws EngineUnavailableError if they cannot be had.
  */
 export async function ensureEngines<E extends EngineName>(engines: readonly E[]): Promise<Record<E, string>> {
-  const missing = (): E[] => engines.filter((e) => !isExecutable(enginePath(e)));
-  if (missing().length > 0) {
-    if (process.env['BULWARK_ENGINES_NO_BUILD'] === '1') {
-      throw new EngineUnavailableError(
-        `engine binaries missing (${missing().map(enginePath).join(', ')}) and BULWARK_ENGINES_NO_BUILD=1; ` +
-          `run tools/engines/build.sh`,
-      );
+    const missing = (): E[] => engines.filter((e) => !isExecutable(enginePath(e)));
+    if (missing().length > 0) {
+        if (process.env["BULWARK_ENGINES_NO_BUILD"] === "1") {
+            throw new EngineUnavailableError(
+                `engine binaries missing (${missing().map(enginePath).join(", ")}) and BULWARK_ENGINES_NO_BUILD=1; ` + `run tools/engines/build.sh`,
+            );
+        }
+        const build = pendingBuild.then(async () => {
+            const still = missing();
+            if (still.length > 0) await runBuild(still);
+        });
+        pendingBuild = build.catch(() => undefined);
+        await build;
+        const after = missing();
+        if (after.length > 0) {
+            throw new EngineUnavailableError(`build.sh succeeded but ${after.map(enginePath).join(", ")} missing`);
+        }
     }
-    const build = pendingBuild.then(async () => {
-      const still = missing();
-      if (still.length > 0) await runBuild(still);
-    });
-    pendingBuild = build.catch(() => undefined);
-    await build;
-    const after = missing();
-    if (after.length > 0) {
-      throw new EngineUnavailableError(`build.sh succeeded but ${after.map(enginePath).join(', ')} missing`);
-    }
-  }
-  const out = {} as Record<E, string>;
-  for (const e of engines) out[e] = enginePath(e);
-  return out;
+    const out = {} as Record<E, string>;
+    for (const e of engines) out[e] = enginePath(e);
+    return out;
 }
 
 /**
@@ -139,12 +133,12 @@ export async function ensureEngines<E extends EngineName>(engines: readonly E[])
  * print the reason and skip the suite.  Never returns.
  */
 export function skipOrFail(ctx: { skip(): never } | { skip(): void }, reason: unknown): never {
-  const message = reason instanceof Error ? reason.message : String(reason);
-  if (isCI()) {
-    throw reason instanceof Error ? reason : new Error(message);
-  }
-  // eslint-disable-next-line no-console
-  console.warn(`      skipping: ${message}`);
-  ctx.skip();
-  throw new Error('unreachable: skip() returned');
+    const message = reason instanceof Error ? reason.message : String(reason);
+    if (isCI()) {
+        throw reason instanceof Error ? reason : new Error(message);
+    }
+    // eslint-disable-next-line no-console
+    console.warn(`      skipping: ${message}`);
+    ctx.skip();
+    throw new Error("unreachable: skip() returned");
 }
