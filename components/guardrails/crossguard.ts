@@ -4,6 +4,7 @@ import { crossObjectCatalog } from "./catalog";
 import { CrossObjectGuardrailDefinition } from "./cross-object";
 import { stackGuardrails } from "./stack/catalog";
 import { StackGuardrailConfig, StackGuardrailDefinition } from "./stack/definitions";
+import { GuardrailMetadata } from "./types";
 import { PodSecurityLevel } from "../settings";
 import { EvaluationContext, GuardrailEvaluator, KubernetesObject } from "./evaluate";
 import { emptyGuardrailConfig, GuardrailPolicyConfig, guardrailConfigSchema, stackGuardrailConfigSchema } from "./policyConfig";
@@ -11,6 +12,11 @@ import { emptyGuardrailConfig, GuardrailPolicyConfig, guardrailConfigSchema, sta
 /** True for resources of the Kubernetes provider that carry a Kubernetes object as inputs. */
 function isKubernetesObject(args: { type: string; props: Record<string, unknown> }): boolean {
     return args.type.startsWith("kubernetes:") && !args.type.startsWith("kubernetes:helm.sh/") && typeof args.props?.kind === "string";
+}
+
+/** Name, description and default level every Bulwark policy shares: mandatory unless configured. */
+function policyHeader(guardrail: GuardrailMetadata): { name: string; description: string; enforcementLevel: "mandatory" } {
+    return { name: guardrail.id, description: `${guardrail.title}. ${guardrail.rationale}`, enforcementLevel: "mandatory" };
 }
 
 function levelOf(config: GuardrailPolicyConfig, namespace: string | undefined): PodSecurityLevel {
@@ -35,9 +41,7 @@ export function crossGuardPolicies(evaluator: GuardrailEvaluator = new Guardrail
     };
     return evaluator.guardrails.map(
         (guardrail): ResourceValidationPolicy => ({
-            name: guardrail.id,
-            description: `${guardrail.title}. ${guardrail.rationale}`,
-            enforcementLevel: "mandatory",
+            ...policyHeader(guardrail),
             configSchema: guardrailConfigSchema,
             validateResource: (args, reportViolation) => {
                 if (!isKubernetesObject(args)) return;
@@ -57,9 +61,7 @@ export function crossGuardPolicies(evaluator: GuardrailEvaluator = new Guardrail
 export function crossGuardStackPolicies(guardrails: readonly CrossObjectGuardrailDefinition[] = crossObjectCatalog): StackValidationPolicy[] {
     return guardrails.map(
         (guardrail): StackValidationPolicy => ({
-            name: guardrail.id,
-            description: `${guardrail.title}. ${guardrail.rationale}`,
-            enforcementLevel: "mandatory",
+            ...policyHeader(guardrail),
             validateStack: (args, reportViolation) => {
                 const resources = args.resources.filter((resource) => isKubernetesObject(resource));
                 for (const violation of guardrail.check(resources.map((resource) => ({ object: resource.props as Record<string, unknown> })))) {
@@ -74,9 +76,7 @@ export function crossGuardStackPolicies(guardrails: readonly CrossObjectGuardrai
 export function crossGuardCapabilityPolicies(guardrails: readonly StackGuardrailDefinition[] = stackGuardrails): StackValidationPolicy[] {
     return guardrails.map(
         (guardrail): StackValidationPolicy => ({
-            name: guardrail.id,
-            description: `${guardrail.title}. ${guardrail.rationale}`,
-            enforcementLevel: "mandatory",
+            ...policyHeader(guardrail),
             configSchema: stackGuardrailConfigSchema,
             validateStack: (args, reportViolation) => {
                 const resources = args.resources.map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, props: resource.props as Record<string, unknown> }));
