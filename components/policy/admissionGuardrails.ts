@@ -34,6 +34,10 @@ export class AdmissionGuardrails extends pulumi.ComponentResource {
         super("bulwark:policy:AdmissionGuardrails", name, {}, opts);
         const { settings } = args;
         const policy = settings.policy;
+        // Settings built by hand (not through parsePlatformSettings) can contradict themselves.
+        if (policy.delivery === "flux" && policy.flux === undefined) {
+            throw new pulumi.ResourceError("policy.delivery is 'flux' but policy.flux (the Git repository Flux syncs policies from) is not set", this);
+        }
         const install = args.install ?? settings.install;
         const childOptions = { parent: this, provider: args.provider };
         const namespaceOf = (namespace: string): pulumi.Input<string> => args.namespaces[namespace]?.metadata.name ?? namespace;

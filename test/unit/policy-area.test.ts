@@ -53,6 +53,18 @@ describe("policy area: engines, delivery and install (mocks)", () => {
         }
     }
 
+    it("rejects contradictory hand-built settings with a ResourceError naming the setting", async () => {
+        const settings = parsePlatformSettings({}, "inline", "unit");
+        const contradictory = { ...settings, policy: { ...settings.policy, delivery: "flux" as const, flux: undefined } };
+        await assert.rejects(
+            renderWith({}, async () => {
+                new Platform("bulwark", { settings: contradictory });
+                return {};
+            }),
+            /policy\.delivery is 'flux' but policy\.flux .* is not set/,
+        );
+    });
+
     it("Gatekeeper constraints are parented under the component and cover the Rego ingress guardrail", async () => {
         const result = await renderPlatform({ policy: { engine: "gatekeeper" } });
         const templates = result.resources.filter((resource) => resource.inputs.kind === "ConstraintTemplate");
