@@ -4,7 +4,7 @@ import { guardrailDataFor, policyPackConfigFor } from "../components/guardrails/
 import { renderAdmissionPolicies } from "../components/policy/render";
 import { policyEngines } from "../components/settings";
 import { guardrailTable, withGuardrailTable } from "./guardrailTable";
-import { dumpSortedYaml, stableJson } from "./serialize";
+import { compareStrings, dumpSortedYaml, stableJson } from "./serialize";
 import { projectRoot, readStackSettings } from "./stackConfig";
 
 /** Every generated artefact: path relative to the repository root, and its content. */
@@ -26,7 +26,7 @@ export function generatedFiles(root = projectRoot()): Map<string, string> {
         }
     }
     const order = ["dev", "staging", "prod"];
-    stacks.sort((a, b) => (order.indexOf(a.name) + 1 || 99) - (order.indexOf(b.name) + 1 || 99) || a.name.localeCompare(b.name));
+    stacks.sort((a, b) => (order.indexOf(a.name) + 1 || 99) - (order.indexOf(b.name) + 1 || 99) || compareStrings(a.name, b.name));
     files.set("README.md", withGuardrailTable(fs.readFileSync(path.join(root, "README.md"), "utf8"), guardrailTable(stacks)));
     return files;
 }

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { compareStrings } from "./serialize";
 
 /** One Kubernetes object read from input, with where it came from. */
 export interface ManifestObject {
@@ -23,7 +24,7 @@ function listFiles(source: string): string[] {
     if (!stat.isDirectory()) return [source];
     return fs
         .readdirSync(source, { withFileTypes: true })
-        .sort((a, b) => a.name.localeCompare(b.name))
+        .sort((a, b) => compareStrings(a.name, b.name))
         .flatMap((entry) => {
             const full = path.join(source, entry.name);
             if (entry.isDirectory()) return listFiles(full);

@@ -3,7 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CliError } from "./errors";
 import { StackConfig } from "./stackConfig";
-import { dumpSortedYaml, redactSecrets, stableJson } from "./serialize";
+import { compareStrings, dumpSortedYaml, redactSecrets, stableJson } from "./serialize";
 
 /** One Pulumi resource as the program registered it. */
 export interface RenderedResource {
@@ -32,7 +32,6 @@ export class ProgramError extends CliError {
 }
 
 const stackType = "pulumi:pulumi:Stack";
-const secretSignatureKey = "4dabf18193072939515e22adb298388d";
 
 /**
  * Runs the Bulwark program for a stack under the Pulumi SDK's mock runtime: no CLI, no cluster, no
@@ -94,9 +93,9 @@ export async function renderProgram(stack: string, config: StackConfig, program:
     for (const [key, registration] of inputsByKey) {
         if (key.startsWith(`${stackType}::`)) continue;
         const [type, name] = [key.slice(0, key.indexOf("::")), key.slice(key.indexOf("::") + 2)];
-        resources.push({ type, name, parent: parents.get(key) ?? stackKey, custom: registration.custom, inputs: redactSecrets(registration.inputs, secretSignatureKey) as Record<string, unknown> });
+        resources.push({ type, name, parent: parents.get(key) ?? stackKey, custom: registration.custom, inputs: redactSecrets(registration.inputs, pulumi.runtime.specialSigKey) as Record<string, unknown> });
     }
-    resources.sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type.localeCompare(b.type)));
+    resources.sort((a, b) => compareStrings(a.type, b.type) || compareStrings(a.name, b.name));
     return { stack, resources };
 }
 

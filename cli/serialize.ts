@@ -43,3 +43,8 @@ export function stableJson(value: unknown): string {
 export function dumpSortedYaml(value: unknown): string {
     return yaml.dump(value, { sortKeys: true, lineWidth: -1, noRefs: true });
 }
+
+/** Code-unit order: the same on every machine, unlike the locale-aware `localeCompare`. */
+export function compareStrings(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}

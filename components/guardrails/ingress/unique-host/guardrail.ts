@@ -43,7 +43,7 @@ export const ingressHostUnique: CrossObjectGuardrailDefinition = {
             for (const host of new Set(hostsOf(ingress))) owners.set(host, [...(owners.get(host) ?? []), { index, ref }]);
         });
         const violations: { index: number; message: string }[] = [];
-        for (const [host, claims] of [...owners].sort(([a], [b]) => a.localeCompare(b))) {
+        for (const [host, claims] of [...owners].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
             if (claims.length < 2) continue;
             for (const claim of claims) {
                 const other = claims.find((candidate) => candidate.ref !== claim.ref);
