@@ -102,7 +102,7 @@ export interface ObjectScope {
 
 export function objectScope(celObject: CelInput, guardrailData: CelInput): ObjectScope {
     const variableValues = new Map<string, CelInput>([["guardrailData", guardrailData]]);
-    return { activation: { object: celObject, variables: celMap(variableValues) }, variableValues, cache: new Map() };
+    return { activation: { object: celObject, variables: celMap(variableValues), "variables.guardrailData": guardrailData }, variableValues, cache: new Map() };
 }
 
 const noMessages: readonly string[] = Object.freeze([]);
@@ -129,6 +129,9 @@ export function evaluateCompiled(guardrail: CompiledGuardrail, scope: ObjectScop
             return [`cannot evaluate variable '${variable.name}': ${describeCelError(value)}`];
         }
         variableValues.set(variable.name, value as CelInput);
+        // @bufbuild/cel first looks `variables.x` up as a qualified name; binding that name directly
+        // spares a failed lookup (and a type-registry search) on every reference.
+        activation[`variables.${variable.name}`] = value as CelInput;
     }
     let messages: string[] | undefined;
     for (const validation of guardrail.validations) {
