@@ -13,7 +13,7 @@
 set -euo pipefail
 
 ENGINES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ALL_ENGINES=(kube-apiserver etcd gator)
+ALL_ENGINES=(kube-apiserver etcd gator kyverno)
 
 die() { echo "build.sh: error: $*" >&2; exit 1; }
 log() { echo "build.sh: $*" >&2; }
@@ -25,7 +25,7 @@ env_gotoolchain="${GOTOOLCHAIN-}"
 source "$ENGINES_DIR/versions.env"
 if [[ -n "$env_gotoolchain" ]]; then GOTOOLCHAIN="$env_gotoolchain"; fi
 if [[ -n "${GOTOOLCHAIN-}" ]]; then export GOTOOLCHAIN; else unset GOTOOLCHAIN; fi
-for v in KUBERNETES_VERSION KUBERNETES_STAGING_VERSION ETCD_VERSION GATOR_VERSION GO_MIN_VERSION; do
+for v in KUBERNETES_VERSION KUBERNETES_STAGING_VERSION ETCD_VERSION GATOR_VERSION KYVERNO_VERSION GO_MIN_VERSION; do
   [[ -n "${!v-}" ]] || die "$v is not set in $ENGINES_DIR/versions.env"
 done
 
@@ -43,6 +43,7 @@ engine_version() {
     kube-apiserver) echo "$KUBERNETES_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;;
     gator) echo "$GATOR_VERSION" ;;
+    kyverno) echo "$KYVERNO_VERSION" ;;
     *) die "unknown engine '$1' (known: ${ALL_ENGINES[*]})" ;;
   esac
 }
@@ -51,6 +52,7 @@ engine_upstream_module() {
     kube-apiserver) echo "k8s.io/kubernetes" ;;
     etcd) echo "go.etcd.io/etcd/server/v3" ;;
     gator) echo "github.com/open-policy-agent/gatekeeper/v3" ;;
+    kyverno) echo "github.com/kyverno/kyverno" ;;
   esac
 }
 engine_package() {
@@ -58,6 +60,7 @@ engine_package() {
     kube-apiserver) echo "k8s.io/kubernetes/cmd/kube-apiserver" ;;
     etcd) echo "go.etcd.io/etcd/server/v3" ;;
     gator) echo "github.com/open-policy-agent/gatekeeper/v3/cmd/gator" ;;
+    kyverno) echo "github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno" ;;
   esac
 }
 engine_binary_path() { echo "$CACHE_DIR/$1-$(engine_version "$1")/$1"; }
@@ -97,6 +100,9 @@ engine_ldflags() {
       ;;
     etcd) echo "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=module-$ETCD_VERSION" ;;
     gator) echo "-s -w -X github.com/open-policy-agent/gatekeeper/v3/pkg/version.Version=$GATOR_VERSION" ;;
+    # As kyverno's Makefile stamps it (LD_FLAGS); without it the CLI reports
+    # the main module's version, which is "(devel)" in a wrapper build.
+    kyverno) echo "-s -w -X github.com/kyverno/kyverno/pkg/version.BuildVersion=$KYVERNO_VERSION" ;;
   esac
 }
 
@@ -106,15 +112,26 @@ engine_cold_estimate() {
     kube-apiserver) echo "about 6 min" ;;
     etcd) echo "about 1 min" ;;
     gator) echo "about 4 min" ;;
+    kyverno) echo "about 5 min" ;;
   esac
 }
 
-# What `<binary> --version` must print for a build to be accepted.
+# What the version command must print for a build to be accepted.
 engine_version_check() {
   case "$1" in
     kube-apiserver) echo "Kubernetes $KUBERNETES_VERSION" ;;
     etcd) echo "etcd Version: ${ETCD_VERSION#v}" ;;
     gator) echo "$GATOR_VERSION" ;;
+    kyverno) echo "Version: $KYVERNO_VERSION" ;;
+  esac
+}
+
+# How to ask a binary its version: kyverno has a `version` subcommand and no
+# --version flag.
+engine_version_args() {
+  case "$1" in
+    kyverno) echo "version" ;;
+    *) echo "--version" ;;
   esac
 }
 
@@ -139,6 +156,12 @@ check_wrapper() {
   got="$(awk -v m="$mod" '($1 == m && $2 ~ /^v/) {print $2} ($1 == "require" && $2 == m) {print $3}' "$dir/go.mod" | head -n1)"
   [[ "$got" == "$want" ]] ||
     die "$dir/go.mod requires $mod ${got:-<none>} but versions.env pins $want; run '$0 --sync'"
+  if [[ "$e" == kyverno ]]; then
+    # Every replace of kyverno's own go.mod must be in the wrapper (see --sync).
+    local missing
+    missing="$(comm -23 <(gomod_replaces "$(upstream_gomod "$mod" "$want")" | sort) <(gomod_replaces "$dir/go.mod" | sort))"
+    [[ -z "$missing" ]] || die "$dir/go.mod lacks kyverno's replace(s):"$'\n'"$missing"$'\n'"run '$0 --sync'"
+  fi
   if [[ "$e" == kube-apiserver ]]; then
     local bad
     bad="$(awk -v s="$KUBERNETES_STAGING_VERSION" '/=>/ { if ($NF != s) print }' "$dir/go.mod")"
@@ -175,9 +198,9 @@ build_engine() {
     die "building $e $ver ($pkg) failed after $((SECONDS - start))s; see the go output above"
   fi
   expect="$(engine_version_check "$e")"
-  if ! out="$("$tmp" --version 2>&1)" || [[ "$out" != *"$expect"* ]]; then
+  if ! out="$("$tmp" "$(engine_version_args "$e")" 2>&1)" || [[ "$out" != *"$expect"* ]]; then
     rm -f "$tmp"
-    die "built $e but '$e --version' printed '$out', expected it to contain '$expect'"
+    die "built $e but '$e $(engine_version_args "$e")' printed '$out', expected it to contain '$expect'"
   fi
   mv -f "$tmp" "$bin" # atomic rename in the same directory
   if [[ -n "${lock_fd-}" ]]; then exec {lock_fd}>&-; fi
@@ -203,6 +226,23 @@ write_wrapper_gomod() { # dir upstream_module version
   echo "$gomod"
 }
 
+# The `replace` directives of a go.mod as old[@v]=new@v, for `go mod edit -replace`
+# (both `replace a => b v` lines and `replace ( ... )` blocks).
+gomod_replaces() { # go.mod
+  awk '
+    $1 == "replace" && $2 == "(" { block = 1; next }
+    block && $1 == ")" { block = 0; next }
+    { line = $0; sub(/\/\/.*/, "", line); n = split(line, f, " ") }
+    $1 == "replace" && !block { shift = 1 } block { shift = 0 }
+    ($1 == "replace" && !block) || block {
+      if (n == 0) next
+      i = 1 + shift; old = f[i]; i++
+      if (f[i] != "=>") { old = old "@" f[i]; i++ }
+      i++; new = f[i]; if (i + 1 <= n) new = new "@" f[i + 1]
+      print old "=" new
+    }' "$1"
+}
+
 sync_wrappers() {
   check_go
   local gomod staging args m e
@@ -221,6 +261,13 @@ sync_wrappers() {
     log "WARNING: k8s.io/kubernetes $KUBERNETES_VERSION pins go.etcd.io/etcd/server/v3 $etcd_pinned but ETCD_VERSION=$ETCD_VERSION"
   write_wrapper_gomod "$ENGINES_DIR/etcd" go.etcd.io/etcd/server/v3 "$ETCD_VERSION" >/dev/null
   write_wrapper_gomod "$ENGINES_DIR/gator" github.com/open-policy-agent/gatekeeper/v3 "$GATOR_VERSION" >/dev/null
+  # kyverno: a dependent module does not inherit kyverno's own `replace`s
+  # (e.g. k8s.io/pod-security-admission => its fork), so copy them all.
+  gomod="$(write_wrapper_gomod "$ENGINES_DIR/kyverno" github.com/kyverno/kyverno "$KYVERNO_VERSION")"
+  args=()
+  while read -r m; do args+=("-replace=$m"); done < <(gomod_replaces "$gomod")
+  if [[ ${#args[@]} -gt 0 ]]; then (cd "$ENGINES_DIR/kyverno" && go mod edit "${args[@]}"); fi
+  log "kyverno: copied ${#args[@]} replace directive(s) from its go.mod"
   for e in "${ALL_ENGINES[@]}"; do
     log "go mod tidy in $e/ (downloads modules on first run)"
     (cd "$ENGINES_DIR/$e" && GOFLAGS= go mod tidy) || die "go mod tidy failed in $ENGINES_DIR/$e"

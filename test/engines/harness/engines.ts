@@ -1,5 +1,5 @@
 // Locates (and if necessary builds) the real engine binaries used by the
-// engine test tier: kube-apiserver, etcd and gator, built from their upstream
+// engine test tier: kube-apiserver, etcd, gator and kyverno, built from their upstream
 // Go modules by tools/engines/build.sh at the versions pinned in
 // tools/engines/versions.env.
 //
@@ -16,7 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-export type EngineName = "kube-apiserver" | "etcd" | "gator";
+export type EngineName = "kube-apiserver" | "etcd" | "gator" | "kyverno";
 
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
 export const ENGINES_DIR = path.join(REPO_ROOT, "tools", "engines");
@@ -54,6 +54,7 @@ const VERSION_KEY: Record<EngineName, string> = {
     "kube-apiserver": "KUBERNETES_VERSION",
     etcd: "ETCD_VERSION",
     gator: "GATOR_VERSION",
+    kyverno: "KYVERNO_VERSION",
 };
 
 export function engineVersion(engine: EngineName): string {
@@ -141,4 +142,35 @@ export function skipOrFail(ctx: { skip(): never } | { skip(): void }, reason: un
     console.warn(`      skipping: ${message}`);
     ctx.skip();
     throw new Error("unreachable: skip() returned");
+}
+
+/** What a finished engine command printed. */
+export interface ProcessResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs an engine binary to completion, collecting its output; killed after `timeoutMs`. */
+export function runProcess(bin: string, args: readonly string[], opts: { cwd?: string | undefined; timeoutMs?: number | undefined } = {}): Promise<ProcessResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(bin, [...args], { cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"] });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+        child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+        const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 300_000);
+        child.on("error", (error) => {
+            clearTimeout(timer);
+            reject(error);
+        });
+        child.on("close", (code, signal) => {
+            clearTimeout(timer);
+            resolve({
+                code: code ?? (signal ? 128 : 1),
+                stdout: Buffer.concat(out).toString("utf8"),
+                stderr: Buffer.concat(err).toString("utf8") + (signal ? `\n(${path.basename(bin)} killed by ${signal})` : ""),
+            });
+        });
+    });
 }
