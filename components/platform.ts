@@ -24,6 +24,12 @@ export interface PlatformArgs {
     readonly settings: PlatformSettings;
     /** Kubernetes provider for the target cluster. @default the ambient provider */
     readonly provider?: k8s.Provider;
+    /**
+     * Install third-party controllers and CRDs; false creates only the configuration layer, for
+     * clusters whose add-ons are managed elsewhere.
+     * @default settings.install (true unless the stack says otherwise)
+     */
+    readonly install?: boolean;
 }
 
 /** A secure, observable Kubernetes platform for one cluster. */
@@ -35,15 +41,17 @@ export class Platform extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bulwark:platform:Platform", name, {}, opts);
-        const { settings } = args;
+        // One effective value, so namespace planning and every area agree on what is installed.
+        const settings = args.install === undefined ? args.settings : { ...args.settings, install: args.install };
+        const install = settings.install;
         this.podSecurity = new PodSecurity(
             `${name}-pod-security`,
-            { settings, install: settings.install, provider: args.provider },
+            { settings, install, provider: args.provider },
             { parent: this },
         );
         this.admissionGuardrails = new AdmissionGuardrails(
             `${name}-guardrails`,
-            { settings, stack: pulumi.getStack(), namespaces: this.podSecurity.namespaces, provider: args.provider },
+            { settings, stack: pulumi.getStack(), namespaces: this.podSecurity.namespaces, install, provider: args.provider },
             { parent: this },
         );
         this.platformNamespace = this.podSecurity.platformNamespace;

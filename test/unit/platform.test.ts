@@ -58,6 +58,17 @@ describe("Platform component (mocks)", () => {
         assert.strictEqual(shop["pod-security.kubernetes.io/audit"], "restricted");
     });
 
+    it("an install argument overrides the settings for every area", async () => {
+        const settings = parsePlatformSettings({ policy: { engine: "kyverno" } }, "inline", "unit");
+        const result = await renderWith({}, async () => {
+            new Platform("bulwark", { settings, install: false });
+            return {};
+        });
+        assert.deepStrictEqual(byType(result, "kubernetes:helm.sh/v3:Release"), []);
+        assert.ok(!byType(result, "kubernetes:core/v1:Namespace").some((resource) => resource.name === "kyverno"), "no engine namespace when the engine is not installed");
+        assert.ok(result.resources.some((resource) => resource.inputs.kind === "ValidatingPolicy"), "the configuration layer is still created");
+    });
+
     it("still creates the namespace layer when install is false (nothing to install for Pod Security)", async () => {
         const result = await renderPlatform({ install: false, tenants: [{ name: "shop" }] });
         assert.deepStrictEqual(byType(result, "kubernetes:core/v1:Namespace").map((resource) => resource.name).sort(), ["bulwark-system", "shop"]);
