@@ -18,6 +18,7 @@ export interface AdmissionGuardrailsArgs {
      * @default settings.install
      */
     readonly install?: boolean;
+    /** Kubernetes provider for the target cluster. @default the ambient provider */
     readonly provider?: k8s.Provider;
 }
 
