@@ -58,6 +58,10 @@ export function componentNamespaces(settings: PlatformSettings): { name: string;
     return namespaces;
 }
 
+/** Why a tenant enforces below its level while the enforcement ramp audits. */
+const auditRampReason =
+    "Enforcement ramp (audit): Pod Security restricted is warned and audited here, and baseline is enforced until this stack's enforcement is 'enforce'.";
+
 /** Every namespace the settings declare, in a stable order: platform, tenants, exceptions. */
 export function planNamespaces(settings: PlatformSettings): NamespacePlan[] {
     return [
@@ -70,7 +74,16 @@ export function planNamespaces(settings: PlatformSettings): NamespacePlan[] {
                 extraLabels: {},
             }),
         ),
-        ...settings.tenants.map((tenant): NamespacePlan => ({ name: tenant.name, role: "tenant", level: "restricted", extraLabels: tenant.labels })),
+        ...settings.tenants.map(
+            (tenant): NamespacePlan => ({
+                name: tenant.name,
+                role: "tenant",
+                level: "restricted",
+                // A tenant enforcing below restricted (the audit ramp) says why, like any exception.
+                reason: enforcedLevel("restricted", settings.enforcement) === "restricted" ? undefined : auditRampReason,
+                extraLabels: tenant.labels,
+            }),
+        ),
         ...settings.podSecurity.exceptions.map(
             (exception): NamespacePlan => ({ name: exception.namespace, role: "exception", level: exception.level, reason: exception.reason, extraLabels: {} }),
         ),
