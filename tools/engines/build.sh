@@ -13,7 +13,7 @@
 set -euo pipefail
 
 ENGINES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ALL_ENGINES=(kube-apiserver etcd gator kyverno)
+ALL_ENGINES=(kube-apiserver etcd gator kyverno pulumi pulumi-language-nodejs pulumi-resource-kubernetes)
 
 die() { echo "build.sh: error: $*" >&2; exit 1; }
 log() { echo "build.sh: $*" >&2; }
@@ -25,7 +25,8 @@ env_gotoolchain="${GOTOOLCHAIN-}"
 source "$ENGINES_DIR/versions.env"
 if [[ -n "$env_gotoolchain" ]]; then GOTOOLCHAIN="$env_gotoolchain"; fi
 if [[ -n "${GOTOOLCHAIN-}" ]]; then export GOTOOLCHAIN; else unset GOTOOLCHAIN; fi
-for v in KUBERNETES_VERSION KUBERNETES_STAGING_VERSION ETCD_VERSION GATOR_VERSION KYVERNO_VERSION GO_MIN_VERSION; do
+for v in KUBERNETES_VERSION KUBERNETES_STAGING_VERSION ETCD_VERSION GATOR_VERSION KYVERNO_VERSION \
+  PULUMI_VERSION PULUMI_NODEJS_VERSION PULUMI_KUBERNETES_VERSION PULUMI_KUBERNETES_SDK_VERSION GO_MIN_VERSION; do
   [[ -n "${!v-}" ]] || die "$v is not set in $ENGINES_DIR/versions.env"
 done
 
@@ -44,6 +45,9 @@ engine_version() {
     etcd) echo "$ETCD_VERSION" ;;
     gator) echo "$GATOR_VERSION" ;;
     kyverno) echo "$KYVERNO_VERSION" ;;
+    pulumi) echo "$PULUMI_VERSION" ;;
+    pulumi-language-nodejs) echo "$PULUMI_NODEJS_VERSION" ;;
+    pulumi-resource-kubernetes) echo "$PULUMI_KUBERNETES_VERSION" ;;
     *) die "unknown engine '$1' (known: ${ALL_ENGINES[*]})" ;;
   esac
 }
@@ -53,6 +57,9 @@ engine_upstream_module() {
     etcd) echo "go.etcd.io/etcd/server/v3" ;;
     gator) echo "github.com/open-policy-agent/gatekeeper/v3" ;;
     kyverno) echo "github.com/kyverno/kyverno" ;;
+    pulumi) echo "github.com/pulumi/pulumi/pkg/v3" ;;
+    pulumi-language-nodejs) echo "github.com/pulumi/pulumi/sdk/v3" ;;
+    pulumi-resource-kubernetes) echo "github.com/pulumi/pulumi-kubernetes/provider/v4" ;;
   esac
 }
 engine_package() {
@@ -61,6 +68,9 @@ engine_package() {
     etcd) echo "go.etcd.io/etcd/server/v3" ;;
     gator) echo "github.com/open-policy-agent/gatekeeper/v3/cmd/gator" ;;
     kyverno) echo "github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno" ;;
+    pulumi) echo "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi" ;;
+    pulumi-language-nodejs) echo "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs" ;;
+    pulumi-resource-kubernetes) echo "github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes" ;;
   esac
 }
 engine_binary_path() { echo "$CACHE_DIR/$1-$(engine_version "$1")/$1"; }
@@ -103,6 +113,11 @@ engine_ldflags() {
     # As kyverno's Makefile stamps it (LD_FLAGS); without it the CLI reports
     # the main module's version, which is "(devel)" in a wrapper build.
     kyverno) echo "-s -w -X github.com/kyverno/kyverno/pkg/version.BuildVersion=$KYVERNO_VERSION" ;;
+    # As pulumi's Makefiles stamp them (the CLI and language hosts report this
+    # version; the kubernetes provider reports its own, without the "v").
+    pulumi) echo "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" ;;
+    pulumi-language-nodejs) echo "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_NODEJS_VERSION" ;;
+    pulumi-resource-kubernetes) echo "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${PULUMI_KUBERNETES_VERSION#v}" ;;
   esac
 }
 
@@ -113,6 +128,9 @@ engine_cold_estimate() {
     etcd) echo "about 1 min" ;;
     gator) echo "about 4 min" ;;
     kyverno) echo "about 5 min" ;;
+    pulumi) echo "about 6 min" ;;
+    pulumi-language-nodejs) echo "about 1 min" ;;
+    pulumi-resource-kubernetes) echo "about 8 min" ;;
   esac
 }
 
@@ -123,6 +141,11 @@ engine_version_check() {
     etcd) echo "etcd Version: ${ETCD_VERSION#v}" ;;
     gator) echo "$GATOR_VERSION" ;;
     kyverno) echo "Version: $KYVERNO_VERSION" ;;
+    pulumi) echo "$PULUMI_VERSION" ;;
+    # These two have no version flag: `go version -m` names the module they
+    # were built from (see engine_version_output).
+    pulumi-language-nodejs) echo "github.com/pulumi/pulumi/sdk/v3	$PULUMI_NODEJS_VERSION" ;;
+    pulumi-resource-kubernetes) echo "github.com/pulumi/pulumi-kubernetes/provider/v4	$PULUMI_KUBERNETES_VERSION" ;;
   esac
 }
 
@@ -130,8 +153,17 @@ engine_version_check() {
 # --version flag.
 engine_version_args() {
   case "$1" in
-    kyverno) echo "version" ;;
+    kyverno|pulumi) echo "version" ;;
     *) echo "--version" ;;
+  esac
+}
+
+# What a built binary says about its version: its own version command, or for
+# the plugins without one, the build info Go embeds (`go version -m`).
+engine_version_output() { # engine binary
+  case "$1" in
+    pulumi-language-nodejs|pulumi-resource-kubernetes) go version -m "$2" ;;
+    *) "$2" "$(engine_version_args "$1")" ;;
   esac
 }
 
@@ -156,17 +188,69 @@ check_wrapper() {
   got="$(awk -v m="$mod" '($1 == m && $2 ~ /^v/) {print $2} ($1 == "require" && $2 == m) {print $3}' "$dir/go.mod" | head -n1)"
   [[ "$got" == "$want" ]] ||
     die "$dir/go.mod requires $mod ${got:-<none>} but versions.env pins $want; run '$0 --sync'"
-  if [[ "$e" == kyverno ]]; then
-    # Every replace of kyverno's own go.mod must be in the wrapper (see --sync).
+  if [[ "$e" == kyverno || "$e" == pulumi* ]]; then
+    # Every replace of the upstream go.mod must be in the wrapper (see --sync),
+    # its local ones (=> ../sdk) as the published module.
     local missing
-    missing="$(comm -23 <(gomod_replaces "$(upstream_gomod "$mod" "$want")" | sort) <(gomod_replaces "$dir/go.mod" | sort))"
-    [[ -z "$missing" ]] || die "$dir/go.mod lacks kyverno's replace(s):"$'\n'"$missing"$'\n'"run '$0 --sync'"
+    missing="$(comm -23 <(wrapper_replaces "$e" "$(upstream_gomod "$mod" "$want")" | sort) <(gomod_replaces "$dir/go.mod" | sort))"
+    [[ -z "$missing" ]] || die "$dir/go.mod lacks $mod's replace(s):"$'\n'"$missing"$'\n'"run '$0 --sync'"
   fi
   if [[ "$e" == kube-apiserver ]]; then
     local bad
     bad="$(awk -v s="$KUBERNETES_STAGING_VERSION" '/=>/ { if ($NF != s) print }' "$dir/go.mod")"
     [[ -z "$bad" ]] || die "$dir/go.mod has staging replaces not at $KUBERNETES_STAGING_VERSION:"$'\n'"$bad"$'\n'"run '$0 --sync'"
   fi
+}
+
+# The kubernetes provider's main package embeds schema-embed.json and
+# terraform-mapping-embed.json, which its Makefile generates (`go generate`:
+# cmd/pulumi-resource-kubernetes/generate.go stamps the version into schema.json
+# and minifies both) and which are therefore not in the module zip.  So build
+# from a copy of the module (module_copy) with the files generated by that
+# same generate.go.  Prints the directory to build in.
+prepare_kubernetes_provider() {
+  local src wrap
+  read -r src wrap < <(module_copy pulumi-resource-kubernetes github.com/pulumi/pulumi-kubernetes/provider/v4 "$PULUMI_KUBERNETES_VERSION")
+  [[ -n "${wrap-}" && -d "$wrap" ]] || die "could not copy the module for building"
+  log "pulumi-resource-kubernetes: generating schema-embed.json (go generate's generate.go)"
+  (cd "$wrap" && go build -o "$SCRATCH/k8s-generate" "$src/cmd/pulumi-resource-kubernetes/generate.go") >&2 ||
+    die "building the kubernetes provider's generate.go failed"
+  (cd "$src/cmd/pulumi-resource-kubernetes" && VERSION="${PULUMI_KUBERNETES_VERSION#v}" "$SCRATCH/k8s-generate") >&2 ||
+    die "the kubernetes provider's generate.go failed"
+  echo "$wrap"
+}
+
+# A writable copy of an upstream module in $SCRATCH and a copy of its wrapper
+# that `replace`s the module with it (same go.sum, so every other module stays
+# pinned).  Prints "<copy> <wrapper copy>".
+module_copy() { # engine module version
+  local src="$SCRATCH/$1-src" wrap="$SCRATCH/$1-wrapper" moddir
+  moddir="$(download_field Dir "$2" "$3")"
+  [[ -n "$moddir" && -d "$moddir" ]] || die "could not download $2@$3"
+  rm -rf "$src" "$wrap"
+  cp -r "$moddir" "$src" && chmod -R u+w "$src"
+  cp -r "$ENGINES_DIR/$1" "$wrap"
+  (cd "$wrap" && go mod edit -replace="$2=$src") || die "go mod edit in $wrap failed"
+  echo "$src $wrap"
+}
+
+# pulumi-language-nodejs v3.68.0 answers RunPlugin with "not supported", and
+# engines since then start a Node.js policy pack through RunPlugin.  Build it
+# from a copy of sdk/v3 whose stub is replaced by pulumi-language-nodejs/runplugin.go.in
+# (ours; see README.md).  Prints the directory to build in.
+prepare_language_host() {
+  local src wrap main
+  read -r src wrap < <(module_copy pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3 "$PULUMI_NODEJS_VERSION")
+  [[ -n "${wrap-}" && -d "$wrap" ]] || die "could not copy the module for building"
+  main="$src/nodejs/cmd/pulumi-language-nodejs/main.go"
+  [[ "$(grep -c '^func (host \*nodeLanguageHost) RunPlugin($' "$main")" == 1 ]] &&
+    [[ "$(grep -c 'return errors.New("not supported")' "$main")" == 1 ]] ||
+    die "$main: RunPlugin is not the expected stub; check runplugin.go.in against this version"
+  # Drop the stub: from its signature to the closing brace at column 0.
+  awk '/^func \(host \*nodeLanguageHost\) RunPlugin\($/ { skip = 1 } !skip { print } skip && /^}$/ { skip = 0 }' "$main" >"$main.new"
+  mv "$main.new" "$main"
+  cp "$ENGINES_DIR/pulumi-language-nodejs/runplugin.go.in" "$(dirname "$main")/runplugin.go"
+  echo "$wrap"
 }
 
 build_engine() {
@@ -193,14 +277,17 @@ build_engine() {
   tmp="$dir/.$e.tmp.$$"
   log "building $e $ver … (cold builds take several minutes: $(engine_cold_estimate "$e") on 2 cores)"
   start=$SECONDS
-  if ! (cd "$ENGINES_DIR/$e" && go build -trimpath -ldflags "$ldflags" -o "$tmp" "$pkg"); then
+  local builddir="$ENGINES_DIR/$e"
+  if [[ "$e" == pulumi-resource-kubernetes ]]; then builddir="$(prepare_kubernetes_provider)"; fi
+  if [[ "$e" == pulumi-language-nodejs ]]; then builddir="$(prepare_language_host)"; fi
+  if ! (cd "$builddir" && go build -trimpath -ldflags "$ldflags" -o "$tmp" "$pkg"); then
     rm -f "$tmp"
     die "building $e $ver ($pkg) failed after $((SECONDS - start))s; see the go output above"
   fi
   expect="$(engine_version_check "$e")"
-  if ! out="$("$tmp" "$(engine_version_args "$e")" 2>&1)" || [[ "$out" != *"$expect"* ]]; then
+  if ! out="$(engine_version_output "$e" "$tmp" 2>&1)" || [[ "$out" != *"$expect"* ]]; then
     rm -f "$tmp"
-    die "built $e but '$e $(engine_version_args "$e")' printed '$out', expected it to contain '$expect'"
+    die "built $e but its version check printed '$out', expected it to contain '$expect'"
   fi
   mv -f "$tmp" "$bin" # atomic rename in the same directory
   if [[ -n "${lock_fd-}" ]]; then exec {lock_fd}>&-; fi
@@ -243,6 +330,33 @@ gomod_replaces() { # go.mod
     }' "$1"
 }
 
+# The replaces a wrapper needs: the upstream's own, with each local one
+# (`=> ../sdk`, a sibling directory of the upstream repository) pointing at
+# that module's published release instead.
+wrapper_replaces() { # engine upstream-go.mod
+  local r old new
+  while IFS= read -r r; do
+    old="${r%%=*}"; new="${r#*=}"
+    if [[ "$new" == ./* || "$new" == ../* ]]; then
+      case "$1:${old%@*}" in
+        pulumi:github.com/pulumi/pulumi/sdk/v3) new="${old%@*}@$PULUMI_VERSION" ;;
+        pulumi-resource-kubernetes:github.com/pulumi/pulumi-kubernetes/sdk/v4) new="${old%@*}@$PULUMI_KUBERNETES_SDK_VERSION" ;;
+        # The language host's own module has no local replaces (it *is* sdk/v3).
+        *) die "$1: don't know which release replaces the local replace $r" ;;
+      esac
+    fi
+    echo "$old=$new"
+  done < <(gomod_replaces "$2")
+}
+
+sync_pulumi_wrapper() { # engine
+  local e="$1" gomod args=() m
+  gomod="$(write_wrapper_gomod "$ENGINES_DIR/$e" "$(engine_upstream_module "$e")" "$(engine_version "$e")")"
+  while read -r m; do args+=("-replace=$m"); done < <(wrapper_replaces "$e" "$gomod")
+  if [[ ${#args[@]} -gt 0 ]]; then (cd "$ENGINES_DIR/$e" && go mod edit "${args[@]}"); fi
+  log "$e: copied ${#args[@]} replace directive(s) from its go.mod"
+}
+
 sync_wrappers() {
   check_go
   local gomod staging args m e
@@ -268,6 +382,7 @@ sync_wrappers() {
   while read -r m; do args+=("-replace=$m"); done < <(gomod_replaces "$gomod")
   if [[ ${#args[@]} -gt 0 ]]; then (cd "$ENGINES_DIR/kyverno" && go mod edit "${args[@]}"); fi
   log "kyverno: copied ${#args[@]} replace directive(s) from its go.mod"
+  for e in pulumi pulumi-language-nodejs pulumi-resource-kubernetes; do sync_pulumi_wrapper "$e"; done
   for e in "${ALL_ENGINES[@]}"; do
     log "go mod tidy in $e/ (downloads modules on first run)"
     (cd "$ENGINES_DIR/$e" && GOFLAGS= go mod tidy) || die "go mod tidy failed in $ENGINES_DIR/$e"

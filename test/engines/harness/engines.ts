@@ -1,5 +1,6 @@
 // Locates (and if necessary builds) the real engine binaries used by the
-// engine test tier: kube-apiserver, etcd, gator and kyverno, built from their upstream
+// engine test tier: kube-apiserver, etcd, gator, kyverno and the Pulumi CLI with its
+// Node.js language host and Kubernetes provider, built from their upstream
 // Go modules by tools/engines/build.sh at the versions pinned in
 // tools/engines/versions.env.
 //
@@ -16,7 +17,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-export type EngineName = "kube-apiserver" | "etcd" | "gator" | "kyverno";
+export type EngineName = "kube-apiserver" | "etcd" | "gator" | "kyverno" | "pulumi" | "pulumi-language-nodejs" | "pulumi-resource-kubernetes";
 
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
 export const ENGINES_DIR = path.join(REPO_ROOT, "tools", "engines");
@@ -55,6 +56,9 @@ const VERSION_KEY: Record<EngineName, string> = {
     etcd: "ETCD_VERSION",
     gator: "GATOR_VERSION",
     kyverno: "KYVERNO_VERSION",
+    pulumi: "PULUMI_VERSION",
+    "pulumi-language-nodejs": "PULUMI_NODEJS_VERSION",
+    "pulumi-resource-kubernetes": "PULUMI_KUBERNETES_VERSION",
 };
 
 export function engineVersion(engine: EngineName): string {
@@ -152,9 +156,13 @@ export interface ProcessResult {
 }
 
 /** Runs an engine binary to completion, collecting its output; killed after `timeoutMs`. */
-export function runProcess(bin: string, args: readonly string[], opts: { cwd?: string | undefined; timeoutMs?: number | undefined } = {}): Promise<ProcessResult> {
+export function runProcess(
+    bin: string,
+    args: readonly string[],
+    opts: { cwd?: string | undefined; timeoutMs?: number | undefined; env?: NodeJS.ProcessEnv | undefined } = {},
+): Promise<ProcessResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(bin, [...args], { cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(bin, [...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
         const out: Buffer[] = [];
         const err: Buffer[] = [];
         child.stdout.on("data", (chunk: Buffer) => out.push(chunk));

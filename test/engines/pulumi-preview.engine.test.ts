@@ -1,0 +1,152 @@
+// Engine test: the CrossGuard policy pack (policy-pack/, built from components/guardrails) really
+// runs under the Pulumi CLI.  `pulumi preview --policy-pack policy-pack --policy-pack-config
+// policy-pack/config/<stack>.json` of this program, on a local file backend, with the CLI, the
+// Node.js language host and the Kubernetes provider built by tools/engines/build.sh, against a real
+// kube-apiserver.  Then `pulumi up` of the dev stack against that server (no destroy: see there).
+//
+// The program runs from a throw-away directory of symlinks to the repository's entries, with its
+// own copy of stacks/: `pulumi stack init` (passphrase secrets) writes an encryption salt into the
+// stack's config file, and the repository must be left as it was.  PULUMI_HOME and the backend are
+// temporary too; nothing is downloaded (plugins come from $PATH, acquisition is off).
+
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ApiServer, startApiServer } from "./harness/apiserver";
+import { ensureEngines, ProcessResult, REPO_ROOT, runProcess, skipOrFail } from "./harness/engines";
+
+const STACK = "dev";
+const PULUMI_ENGINES = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"] as const;
+/** Namespaces the dev stack creates (stacks/Pulumi.dev.yaml: two tenants plus the platform's). */
+const DEV_NAMESPACES = ["bulwark-system", "checkout", "catalog"];
+
+/** A directory that is the project, with a private stacks/ (see the file comment). */
+function projectCopy(root: string): string {
+    const work = path.join(root, "project");
+    fs.mkdirSync(work);
+    for (const entry of fs.readdirSync(REPO_ROOT)) {
+        if (entry === ".git" || entry === "stacks") continue;
+        fs.symlinkSync(path.join(REPO_ROOT, entry), path.join(work, entry));
+    }
+    fs.cpSync(path.join(REPO_ROOT, "stacks"), path.join(work, "stacks"), { recursive: true });
+    return work;
+}
+
+function output(result: ProcessResult): string {
+    return `${result.stdout}\n${result.stderr}`;
+}
+
+describe("Pulumi CLI runs the Bulwark policy pack (real Pulumi engine)", function () {
+    this.timeout(1_800_000);
+
+    let api: ApiServer | undefined;
+    let tmp = "";
+    let work = "";
+    let pulumiBin = "";
+    let env: NodeJS.ProcessEnv = {};
+    let stackCreated = false;
+    const summary: string[] = [];
+
+    async function pulumi(args: readonly string[], timeoutMs = 900_000): Promise<ProcessResult> {
+        return runProcess(pulumiBin, [...args, "--color", "never"], { cwd: work, env, timeoutMs });
+    }
+
+    async function preview(packConfig: string): Promise<ProcessResult> {
+        return pulumi(["preview", "--non-interactive", "--stack", STACK, "--policy-pack", "policy-pack", "--policy-pack-config", packConfig]);
+    }
+
+    before(async function () {
+        let bins: Record<(typeof PULUMI_ENGINES)[number], string>;
+        try {
+            bins = await ensureEngines(PULUMI_ENGINES);
+            api = await startApiServer();
+        } catch (err) {
+            skipOrFail(this, err);
+        }
+        pulumiBin = bins.pulumi;
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-pulumi-"));
+        work = projectCopy(tmp);
+        const inherited = { ...process.env };
+        // A developer's own Pulumi settings must not leak in: no cloud login, no other home, and ambient
+        // plugins ($PATH) must stay allowed since that is how the built plugins are found.
+        for (const key of ["PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_IGNORE_AMBIENT_PLUGINS", "PULUMI_CONFIG_PASSPHRASE_FILE", "KUBECONFIG"]) {
+            delete inherited[key];
+        }
+        env = {
+            ...inherited,
+            // The built binaries by name, as the CLI looks plugins up (pulumi-language-nodejs,
+            // pulumi-resource-kubernetes).
+            PATH: [...new Set(Object.values<string>(bins).map((bin) => path.dirname(bin)))].join(path.delimiter) + path.delimiter + (process.env["PATH"] ?? ""),
+            PULUMI_HOME: path.join(tmp, "home"),
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_CONFIG_PASSPHRASE: "test",
+            // Never download a plugin: the provider @pulumi/kubernetes asks for must come from $PATH.
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            KUBECONFIG: api!.kubeconfigPath,
+        };
+        const backend = path.join(tmp, "backend");
+        fs.mkdirSync(backend);
+        const login = await pulumi(["login", `file://${backend}`]);
+        assert.strictEqual(login.code, 0, output(login));
+        const init = await pulumi(["stack", "init", STACK, "--non-interactive"]);
+        assert.strictEqual(init.code, 0, output(init));
+        stackCreated = true;
+    });
+
+    after(async function () {
+        if (stackCreated) {
+            const rm = await pulumi(["stack", "rm", STACK, "--yes", "--force", "--non-interactive"]);
+            if (rm.code !== 0) console.warn(`pulumi stack rm failed: ${output(rm)}`);
+        }
+        if (tmp !== "") fs.rmSync(tmp, { recursive: true, force: true });
+        await api?.stop();
+        if (summary.length > 0) console.log(`pulumi: ${summary.join("; ")}`);
+    });
+
+    it("preview of dev runs the pack: advisory violations are reported and do not fail", async function () {
+        const result = await preview("policy-pack/config/dev.json");
+        const text = output(result);
+        assert.strictEqual(result.code, 0, text);
+        // The pack was loaded by the engine (not a model of it) ...
+        assert.match(text, /bulwark@v0\.1\.0 \(local: policy-pack\)/, text);
+        // ... and its stack policies ran over the dev stack, which has no runtime-security agent,
+        // reported at dev's advisory level. Its resource policies find nothing, as `check --stack dev`
+        // finds nothing in dev's render (the next case shows them firing).
+        assert.match(text, /- \[advisory\]\s+stack-runtime-security\s+\(pulumi:pulumi:Stack: bulwark-dev\)/, text);
+        assert.doesNotMatch(text, /- \[(advisory|mandatory)\]\s+(namespace-pod-security-level|pss-|image-|resources-|mesh-|service-)/, text);
+        assert.doesNotMatch(text, /\[mandatory\]/, text);
+        const advisories = [...text.matchAll(/- \[advisory\]\s+([\w-]+)/g)].map((m) => m[1]);
+        summary.push(`preview dev: exit 0, ${advisories.length} advisory violations (${[...new Set(advisories)].join(", ")})`);
+    });
+
+    it("the same preview with mandatory levels (prod's pack config) fails on the violations", async function () {
+        const result = await preview("policy-pack/config/prod.json");
+        const text = output(result);
+        assert.notStrictEqual(result.code, 0, text);
+        assert.match(text, /- \[mandatory\]\s+stack-runtime-security\s+\(pulumi:pulumi:Stack: bulwark-dev\)/, text);
+        // prod's facts make dev's audit-ramp tenants (enforcing baseline) undeclared: the resource
+        // policy fires on them, under the real engine.
+        assert.match(text, /- \[mandatory\]\s+namespace-pod-security-level\s+\(kubernetes:core\/v1:Namespace: checkout\)/, text);
+        const mandatory = [...text.matchAll(/- \[mandatory\]\s+([\w-]+)/g)].map((m) => m[1]);
+        summary.push(`preview dev with prod.json: exit ${result.code}, ${mandatory.length} mandatory violations`);
+    });
+
+    it("up of dev creates the Namespaces with their Pod Security labels", async function () {
+        const up = await pulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK, "--policy-pack", "policy-pack", "--policy-pack-config", "policy-pack/config/dev.json"]);
+        assert.strictEqual(up.code, 0, output(up));
+        const labels: string[] = [];
+        for (const name of DEV_NAMESPACES) {
+            const ns = await api!.get("v1", "Namespace", name);
+            assert.strictEqual(ns.status, 200, `namespace ${name}: ${JSON.stringify(ns.body)}`);
+            const enforce = (ns.body.metadata?.labels ?? {})["pod-security.kubernetes.io/enforce"];
+            assert.ok(enforce !== undefined, `namespace ${name} has no pod-security.kubernetes.io/enforce label: ${JSON.stringify(ns.body.metadata)}`);
+            labels.push(`${name}=${enforce}`);
+        }
+        // No `pulumi destroy`: the provider deletes with foreground propagation, and with no garbage
+        // collector (no kube-controller-manager) the foregroundDeletion finalizer is never removed,
+        // so destroy waits until the provider's timeout.  The server is thrown away instead, and
+        // after() removes the stack with --force.
+        summary.push(`up dev: exit 0, namespaces enforce ${labels.join(", ")}`);
+    });
+});

@@ -1,0 +1,10 @@
+//go:build tools
+
+// Package tools pins the Pulumi Kubernetes provider in this wrapper module so
+// that `go mod tidy` records every module it needs in go.sum.  ../build.sh
+// builds the upstream main package; no code of our own is compiled into it.
+package tools
+
+import (
+	_ "github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes"
+)
