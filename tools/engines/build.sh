@@ -39,40 +39,29 @@ trap 'rm -rf "$SCRATCH"' EXIT
 export GOWORK=off CGO_ENABLED=0 GO111MODULE=on
 export GOFLAGS="${GOFLAGS-} -buildvcs=false"
 
-engine_version() {
-  case "$1" in
-    kube-apiserver) echo "$KUBERNETES_VERSION" ;;
-    etcd) echo "$ETCD_VERSION" ;;
-    gator) echo "$GATOR_VERSION" ;;
-    kyverno) echo "$KYVERNO_VERSION" ;;
-    pulumi) echo "$PULUMI_VERSION" ;;
-    pulumi-language-nodejs) echo "$PULUMI_NODEJS_VERSION" ;;
-    pulumi-resource-kubernetes) echo "$PULUMI_KUBERNETES_VERSION" ;;
-    *) die "unknown engine '$1' (known: ${ALL_ENGINES[*]})" ;;
-  esac
+# One row per engine: name, the versions.env variable holding its version, the upstream module,
+# the main package built, and the cold build time measured on 2 cores with empty Go caches.
+ENGINE_TABLE='
+kube-apiserver             KUBERNETES_VERSION         k8s.io/kubernetes                               k8s.io/kubernetes/cmd/kube-apiserver                                            about_6_min
+etcd                       ETCD_VERSION               go.etcd.io/etcd/server/v3                       go.etcd.io/etcd/server/v3                                                       about_1_min
+gator                      GATOR_VERSION              github.com/open-policy-agent/gatekeeper/v3      github.com/open-policy-agent/gatekeeper/v3/cmd/gator                            about_4_min
+kyverno                    KYVERNO_VERSION            github.com/kyverno/kyverno                      github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno                              about_5_min
+pulumi                     PULUMI_VERSION             github.com/pulumi/pulumi/pkg/v3                 github.com/pulumi/pulumi/pkg/v3/cmd/pulumi                                      about_6_min
+pulumi-language-nodejs     PULUMI_NODEJS_VERSION      github.com/pulumi/pulumi/sdk/v3                 github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs               about_1_min
+pulumi-resource-kubernetes PULUMI_KUBERNETES_VERSION  github.com/pulumi/pulumi-kubernetes/provider/v4 github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes about_8_min
+'
+
+# engine_field ENGINE COLUMN (2 = version variable, 3 = module, 4 = package, 5 = cold estimate)
+engine_field() {
+  local value
+  value="$(awk -v engine="$1" -v column="$2" '$1 == engine { print $column }' <<<"$ENGINE_TABLE")"
+  [[ -n "$value" ]] || die "unknown engine '$1' (known: ${ALL_ENGINES[*]})"
+  echo "$value"
 }
-engine_upstream_module() {
-  case "$1" in
-    kube-apiserver) echo "k8s.io/kubernetes" ;;
-    etcd) echo "go.etcd.io/etcd/server/v3" ;;
-    gator) echo "github.com/open-policy-agent/gatekeeper/v3" ;;
-    kyverno) echo "github.com/kyverno/kyverno" ;;
-    pulumi) echo "github.com/pulumi/pulumi/pkg/v3" ;;
-    pulumi-language-nodejs) echo "github.com/pulumi/pulumi/sdk/v3" ;;
-    pulumi-resource-kubernetes) echo "github.com/pulumi/pulumi-kubernetes/provider/v4" ;;
-  esac
-}
-engine_package() {
-  case "$1" in
-    kube-apiserver) echo "k8s.io/kubernetes/cmd/kube-apiserver" ;;
-    etcd) echo "go.etcd.io/etcd/server/v3" ;;
-    gator) echo "github.com/open-policy-agent/gatekeeper/v3/cmd/gator" ;;
-    kyverno) echo "github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno" ;;
-    pulumi) echo "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi" ;;
-    pulumi-language-nodejs) echo "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs" ;;
-    pulumi-resource-kubernetes) echo "github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes" ;;
-  esac
-}
+engine_version() { local variable; variable="$(engine_field "$1" 2)"; echo "${!variable}"; }
+engine_upstream_module() { engine_field "$1" 3; }
+engine_package() { engine_field "$1" 4; }
+engine_cold_estimate() { local estimate; estimate="$(engine_field "$1" 5)"; echo "${estimate//_/ }"; }
 engine_binary_path() { echo "$CACHE_DIR/$1-$(engine_version "$1")/$1"; }
 
 # `go mod download -json mod@ver` run outside any module, printing one field.
@@ -118,19 +107,6 @@ engine_ldflags() {
     pulumi) echo "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" ;;
     pulumi-language-nodejs) echo "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_NODEJS_VERSION" ;;
     pulumi-resource-kubernetes) echo "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${PULUMI_KUBERNETES_VERSION#v}" ;;
-  esac
-}
-
-# Measured on a 2-core machine with empty Go caches (see README.md).
-engine_cold_estimate() {
-  case "$1" in
-    kube-apiserver) echo "about 6 min" ;;
-    etcd) echo "about 1 min" ;;
-    gator) echo "about 4 min" ;;
-    kyverno) echo "about 5 min" ;;
-    pulumi) echo "about 6 min" ;;
-    pulumi-language-nodejs) echo "about 1 min" ;;
-    pulumi-resource-kubernetes) echo "about 8 min" ;;
   esac
 }
 
