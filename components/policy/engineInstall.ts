@@ -30,6 +30,8 @@ export function engineNamespace(policy: PolicySettings): string | undefined {
 export function engineRelease(policy: PolicySettings): EngineRelease | undefined {
     const ha = policy.replicas >= 2;
     if (policy.engine === "kyverno") {
+        // Kyverno's other controllers are off the admission path: two replicas suffice for HA.
+        const supportController = { replicas: ha ? 2 : 1, podDisruptionBudget: { enabled: ha, minAvailable: 1 } };
         return {
             engine: "kyverno",
             namespace: kyvernoNamespace,
@@ -42,9 +44,9 @@ export function engineRelease(policy: PolicySettings): EngineRelease | undefined
                     podDisruptionBudget: { enabled: ha, minAvailable: 1 },
                     metricsService: { create: true },
                 },
-                backgroundController: { replicas: ha ? 2 : 1, podDisruptionBudget: { enabled: ha, minAvailable: 1 } },
-                reportsController: { replicas: ha ? 2 : 1, podDisruptionBudget: { enabled: ha, minAvailable: 1 } },
-                cleanupController: { replicas: ha ? 2 : 1, podDisruptionBudget: { enabled: ha, minAvailable: 1 } },
+                backgroundController: supportController,
+                reportsController: supportController,
+                cleanupController: supportController,
                 config: {
                     excludeKyvernoNamespace: true,
                     webhooks: { namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: [...systemNamespaces, kyvernoNamespace] }] } },
