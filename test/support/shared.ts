@@ -6,8 +6,13 @@ export const sharedDir = path.resolve(__dirname, "..", "..", "..", "shared");
 
 export const podSecurityCorpusDir = path.join(sharedDir, "corpora", "pod-security-admission");
 
+/** Pinned copies of the upstream Helm charts the platform installs (`<chart>-<version>/`). */
+export const chartsDir = path.join(sharedDir, "charts");
+
 const upstreamSources: Record<string, string> = {
     [path.join(sharedDir, "schemas", "crds")]: "the CRD JSON schemas from github.com/datreeio/CRDs-catalog (<group>/<kind>_<version>.json)",
+    [chartsDir]:
+        "the upstream Helm charts at the versions in components/versions.ts, unpacked as <chart>-<version>/ (see shared/charts/README.md for each chart's source repository and tag)",
     [podSecurityCorpusDir]:
         "the Pod Security Admission fixtures from github.com/kubernetes/pod-security-admission, test/testdata (baseline|restricted/pass|fail/*.yaml)",
 };

@@ -3,7 +3,7 @@
 # from their upstream Go modules, at the versions pinned in versions.env.
 #
 #   tools/engines/build.sh                      # build all engines if missing
-#   tools/engines/build.sh kube-apiserver etcd  # build only these
+#   tools/engines/build.sh kube-apiserver etcd  # build only these (helm, kube-controller-manager, ...)
 #   tools/engines/build.sh --print-paths [...]  # print binary paths, build nothing
 #   tools/engines/build.sh --sync               # after a version bump: rewrite the
 #                                               # wrapper modules' go.mod/go.sum
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 ENGINES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ALL_ENGINES=(kube-apiserver etcd gator kyverno pulumi pulumi-language-nodejs pulumi-resource-kubernetes)
+ALL_ENGINES=(kube-apiserver kube-controller-manager helm etcd gator kyverno pulumi pulumi-language-nodejs pulumi-resource-kubernetes)
 
 die() { echo "build.sh: error: $*" >&2; exit 1; }
 log() { echo "build.sh: $*" >&2; }
@@ -25,7 +25,7 @@ env_gotoolchain="${GOTOOLCHAIN-}"
 source "$ENGINES_DIR/versions.env"
 if [[ -n "$env_gotoolchain" ]]; then GOTOOLCHAIN="$env_gotoolchain"; fi
 if [[ -n "${GOTOOLCHAIN-}" ]]; then export GOTOOLCHAIN; else unset GOTOOLCHAIN; fi
-for v in KUBERNETES_VERSION KUBERNETES_STAGING_VERSION ETCD_VERSION GATOR_VERSION KYVERNO_VERSION \
+for v in KUBERNETES_VERSION KUBERNETES_STAGING_VERSION HELM_VERSION ETCD_VERSION GATOR_VERSION KYVERNO_VERSION \
   PULUMI_VERSION PULUMI_NODEJS_VERSION PULUMI_KUBERNETES_VERSION PULUMI_KUBERNETES_SDK_VERSION GO_MIN_VERSION; do
   [[ -n "${!v-}" ]] || die "$v is not set in $ENGINES_DIR/versions.env"
 done
@@ -39,29 +39,35 @@ trap 'rm -rf "$SCRATCH"' EXIT
 export GOWORK=off CGO_ENABLED=0 GO111MODULE=on
 export GOFLAGS="${GOFLAGS-} -buildvcs=false"
 
-# One row per engine: name, the versions.env variable holding its version, the upstream module,
-# the main package built, and the cold build time measured on 2 cores with empty Go caches.
+# One row per engine: name, the wrapper module (folder) it is built from, the versions.env variable
+# holding its version, the upstream module, the main package built, and the cold build time measured
+# on 2 cores with empty Go caches.  Engines that share their dependencies share one wrapper, so a
+# cold build compiles those dependencies once (kube-apiserver, kube-controller-manager and helm all
+# link k8s.io/* at KUBERNETES_STAGING_VERSION).
 ENGINE_TABLE='
-kube-apiserver             KUBERNETES_VERSION         k8s.io/kubernetes                               k8s.io/kubernetes/cmd/kube-apiserver                                            about_6_min
-etcd                       ETCD_VERSION               go.etcd.io/etcd/server/v3                       go.etcd.io/etcd/server/v3                                                       about_1_min
-gator                      GATOR_VERSION              github.com/open-policy-agent/gatekeeper/v3      github.com/open-policy-agent/gatekeeper/v3/cmd/gator                            about_4_min
-kyverno                    KYVERNO_VERSION            github.com/kyverno/kyverno                      github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno                              about_5_min
-pulumi                     PULUMI_VERSION             github.com/pulumi/pulumi/pkg/v3                 github.com/pulumi/pulumi/pkg/v3/cmd/pulumi                                      about_6_min
-pulumi-language-nodejs     PULUMI_NODEJS_VERSION      github.com/pulumi/pulumi/sdk/v3                 github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs               about_1_min
-pulumi-resource-kubernetes PULUMI_KUBERNETES_VERSION  github.com/pulumi/pulumi-kubernetes/provider/v4 github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes about_8_min
+kube-apiserver             kubernetes                 KUBERNETES_VERSION         k8s.io/kubernetes                               k8s.io/kubernetes/cmd/kube-apiserver                                            about_6_min
+kube-controller-manager    kubernetes                 KUBERNETES_VERSION         k8s.io/kubernetes                               k8s.io/kubernetes/cmd/kube-controller-manager                                   about_2_min_after_kube-apiserver
+helm                       kubernetes                 HELM_VERSION               helm.sh/helm/v3                                 helm.sh/helm/v3/cmd/helm                                                        about_1_min_after_kube-apiserver
+etcd                       etcd                       ETCD_VERSION               go.etcd.io/etcd/server/v3                       go.etcd.io/etcd/server/v3                                                       about_1_min
+gator                      gator                      GATOR_VERSION              github.com/open-policy-agent/gatekeeper/v3      github.com/open-policy-agent/gatekeeper/v3/cmd/gator                            about_4_min
+kyverno                    kyverno                    KYVERNO_VERSION            github.com/kyverno/kyverno                      github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno                              about_5_min
+pulumi                     pulumi                     PULUMI_VERSION             github.com/pulumi/pulumi/pkg/v3                 github.com/pulumi/pulumi/pkg/v3/cmd/pulumi                                      about_6_min
+pulumi-language-nodejs     pulumi-language-nodejs     PULUMI_NODEJS_VERSION      github.com/pulumi/pulumi/sdk/v3                 github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs               about_1_min
+pulumi-resource-kubernetes pulumi-resource-kubernetes PULUMI_KUBERNETES_VERSION  github.com/pulumi/pulumi-kubernetes/provider/v4 github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes about_8_min
 '
 
-# engine_field ENGINE COLUMN (2 = version variable, 3 = module, 4 = package, 5 = cold estimate)
+# engine_field ENGINE COLUMN (2 = wrapper, 3 = version variable, 4 = module, 5 = package, 6 = cold estimate)
 engine_field() {
   local value
   value="$(awk -v engine="$1" -v column="$2" '$1 == engine { print $column }' <<<"$ENGINE_TABLE")"
   [[ -n "$value" ]] || die "unknown engine '$1' (known: ${ALL_ENGINES[*]})"
   echo "$value"
 }
-engine_version() { local variable; variable="$(engine_field "$1" 2)"; echo "${!variable}"; }
-engine_upstream_module() { engine_field "$1" 3; }
-engine_package() { engine_field "$1" 4; }
-engine_cold_estimate() { local estimate; estimate="$(engine_field "$1" 5)"; echo "${estimate//_/ }"; }
+engine_wrapper() { engine_field "$1" 2; }
+engine_version() { local variable; variable="$(engine_field "$1" 3)"; echo "${!variable}"; }
+engine_upstream_module() { engine_field "$1" 4; }
+engine_package() { engine_field "$1" 5; }
+engine_cold_estimate() { local estimate; estimate="$(engine_field "$1" 6)"; echo "${estimate//_/ }"; }
 engine_binary_path() { echo "$CACHE_DIR/$1-$(engine_version "$1")/$1"; }
 
 # `go mod download -json mod@ver` run outside any module, printing one field.
@@ -82,7 +88,7 @@ module_time() {
 engine_ldflags() {
   local v major minor date
   case "$1" in
-    kube-apiserver)
+    kube-apiserver|kube-controller-manager)
       v="$KUBERNETES_VERSION"
       major="${v#v}"; major="${major%%.*}"
       minor="${v#v*.}"; minor="${minor%%.*}"
@@ -94,6 +100,17 @@ engine_ldflags() {
         flags+=" -X $pkg.gitVersion=$v -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor"
         flags+=" -X $pkg.gitCommit=0000000000000000000000000000000000000000"
         flags+=" -X $pkg.gitTreeState=archive -X $pkg.buildDate=$date"
+      done
+      echo "$flags"
+      ;;
+    # As helm's Makefile stamps it.  chartutil's Kubernetes version is what `helm template`
+    # assumes for .Capabilities.KubeVersion (v1.20.0 when unset, which several charts refuse);
+    # it is the release of the k8s.io/* modules helm is linked with.
+    helm)
+      local kube_minor="${KUBERNETES_STAGING_VERSION#v0.}"; kube_minor="${kube_minor%%.*}"
+      local flags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean" pkg
+      for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+        flags+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$kube_minor"
       done
       echo "$flags"
       ;;
@@ -113,7 +130,8 @@ engine_ldflags() {
 # What the version command must print for a build to be accepted.
 engine_version_check() {
   case "$1" in
-    kube-apiserver) echo "Kubernetes $KUBERNETES_VERSION" ;;
+    kube-apiserver|kube-controller-manager) echo "Kubernetes $KUBERNETES_VERSION" ;;
+    helm) echo "$HELM_VERSION" ;;
     etcd) echo "etcd Version: ${ETCD_VERSION#v}" ;;
     gator) echo "$GATOR_VERSION" ;;
     kyverno) echo "Version: $KYVERNO_VERSION" ;;
@@ -130,6 +148,7 @@ engine_version_check() {
 engine_version_args() {
   case "$1" in
     kyverno|pulumi) echo "version" ;;
+    helm) echo "version" ;;
     *) echo "--version" ;;
   esac
 }
@@ -158,7 +177,8 @@ check_go() {
 
 # Refuse to build if a wrapper module drifted from versions.env.
 check_wrapper() {
-  local e="$1" dir="$ENGINES_DIR/$1" mod want got
+  local e="$1" dir mod want got
+  dir="$ENGINES_DIR/$(engine_wrapper "$1")"
   mod="$(engine_upstream_module "$e")"; want="$(engine_version "$e")"
   [[ -f "$dir/go.mod" && -f "$dir/go.sum" ]] || die "$dir/go.mod or go.sum missing; run '$0 --sync'"
   got="$(awk -v m="$mod" '($1 == m && $2 ~ /^v/) {print $2} ($1 == "require" && $2 == m) {print $3}' "$dir/go.mod" | head -n1)"
@@ -171,7 +191,7 @@ check_wrapper() {
     missing="$(comm -23 <(wrapper_replaces "$e" "$(upstream_gomod "$mod" "$want")" | sort) <(gomod_replaces "$dir/go.mod" | sort))"
     [[ -z "$missing" ]] || die "$dir/go.mod lacks $mod's replace(s):"$'\n'"$missing"$'\n'"run '$0 --sync'"
   fi
-  if [[ "$e" == kube-apiserver ]]; then
+  if [[ "$(engine_wrapper "$e")" == kubernetes ]]; then
     local bad
     bad="$(awk -v s="$KUBERNETES_STAGING_VERSION" '/=>/ { if ($NF != s) print }' "$dir/go.mod")"
     [[ -z "$bad" ]] || die "$dir/go.mod has staging replaces not at $KUBERNETES_STAGING_VERSION:"$'\n'"$bad"$'\n'"run '$0 --sync'"
@@ -253,7 +273,7 @@ build_engine() {
   tmp="$dir/.$e.tmp.$$"
   log "building $e $ver … (cold builds take several minutes: $(engine_cold_estimate "$e") on 2 cores)"
   start=$SECONDS
-  local builddir="$ENGINES_DIR/$e"
+  local builddir="$ENGINES_DIR/$(engine_wrapper "$e")"
   if [[ "$e" == pulumi-resource-kubernetes ]]; then builddir="$(prepare_kubernetes_provider)"; fi
   if [[ "$e" == pulumi-language-nodejs ]]; then builddir="$(prepare_language_host)"; fi
   if ! (cd "$builddir" && go build -trimpath -ldflags "$ldflags" -o "$tmp" "$pkg"); then
@@ -336,15 +356,16 @@ sync_pulumi_wrapper() { # engine
 sync_wrappers() {
   check_go
   local gomod staging args m e
-  # kube-apiserver: k8s.io/kubernetes points every k8s.io/* staging module at
-  # ./staging/src/...; outside its repo those must be the published releases.
-  gomod="$(write_wrapper_gomod "$ENGINES_DIR/kube-apiserver" k8s.io/kubernetes "$KUBERNETES_VERSION")"
+  # kubernetes (kube-apiserver, kube-controller-manager, helm): k8s.io/kubernetes points every
+  # k8s.io/* staging module at ./staging/src/...; outside its repo those must be the published releases.
+  gomod="$(write_wrapper_gomod "$ENGINES_DIR/kubernetes" k8s.io/kubernetes "$KUBERNETES_VERSION")"
+  (cd "$ENGINES_DIR/kubernetes" && go mod edit -require="helm.sh/helm/v3@$HELM_VERSION")
   mapfile -t staging < <(awk '/=> *\.\/staging\// { print ($1 == "replace" ? $2 : $1) }' "$gomod")
   [[ ${#staging[@]} -gt 0 ]] || die "found no ./staging replaces in $gomod"
   args=()
   for m in "${staging[@]}"; do args+=("-replace=$m=$m@$KUBERNETES_STAGING_VERSION"); done
-  (cd "$ENGINES_DIR/kube-apiserver" && go mod edit "${args[@]}")
-  log "kube-apiserver: replaced ${#staging[@]} staging modules with $KUBERNETES_STAGING_VERSION"
+  (cd "$ENGINES_DIR/kubernetes" && go mod edit "${args[@]}")
+  log "kubernetes: replaced ${#staging[@]} staging modules with $KUBERNETES_STAGING_VERSION"
   local etcd_pinned
   etcd_pinned="$(awk '$1 == "go.etcd.io/etcd/server/v3" {print $2}' "$gomod")"
   [[ "$etcd_pinned" == "$ETCD_VERSION" ]] ||
@@ -359,7 +380,9 @@ sync_wrappers() {
   if [[ ${#args[@]} -gt 0 ]]; then (cd "$ENGINES_DIR/kyverno" && go mod edit "${args[@]}"); fi
   log "kyverno: copied ${#args[@]} replace directive(s) from its go.mod"
   for e in pulumi pulumi-language-nodejs pulumi-resource-kubernetes; do sync_pulumi_wrapper "$e"; done
-  for e in "${ALL_ENGINES[@]}"; do
+  local wrappers
+  mapfile -t wrappers < <(awk 'NF { print $2 }' <<<"$ENGINE_TABLE" | sort -u)
+  for e in "${wrappers[@]}"; do
     log "go mod tidy in $e/ (downloads modules on first run)"
     (cd "$ENGINES_DIR/$e" && GOFLAGS= go mod tidy) || die "go mod tidy failed in $ENGINES_DIR/$e"
   done

@@ -1,5 +1,5 @@
 // Locates (and if necessary builds) the real engine binaries used by the
-// engine test tier: kube-apiserver, etcd, gator, kyverno and the Pulumi CLI with its
+// engine test tier: kube-apiserver, kube-controller-manager, helm, etcd, gator, kyverno and the Pulumi CLI with its
 // Node.js language host and Kubernetes provider, built from their upstream
 // Go modules by tools/engines/build.sh at the versions pinned in
 // tools/engines/versions.env.
@@ -17,7 +17,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-export type EngineName = "kube-apiserver" | "etcd" | "gator" | "kyverno" | "pulumi" | "pulumi-language-nodejs" | "pulumi-resource-kubernetes";
+export type EngineName = "kube-apiserver" | "kube-controller-manager" | "helm" | "etcd" | "gator" | "kyverno" | "pulumi" | "pulumi-language-nodejs" | "pulumi-resource-kubernetes";
 
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
 export const ENGINES_DIR = path.join(REPO_ROOT, "tools", "engines");
@@ -53,6 +53,8 @@ export function readVersions(file: string = VERSIONS_FILE): Record<string, strin
 
 const VERSION_KEY: Record<EngineName, string> = {
     "kube-apiserver": "KUBERNETES_VERSION",
+    "kube-controller-manager": "KUBERNETES_VERSION",
+    helm: "HELM_VERSION",
     etcd: "ETCD_VERSION",
     gator: "GATOR_VERSION",
     kyverno: "KYVERNO_VERSION",

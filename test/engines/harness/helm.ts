@@ -1,0 +1,72 @@
+// Real Helm (helm.sh/helm/v3, built by tools/engines/build.sh from the same wrapper module as
+// kube-apiserver) renders the pinned upstream charts in ../shared/charts with the exact values a
+// stack passes.  Helm ignores a value the chart does not read, so tests assert on the rendered
+// objects that each setting took effect; this module only renders.
+//
+//   const objects = await helmTemplate({ chart: "kyverno-3.6.3", release: "kyverno", namespace: "kyverno", values });
+//
+// `helm template` validates the values against the chart's values.schema.json where it has one
+// and fails on a violation, so a rendered chart is also a schema-checked set of values.
+
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { chartsDir } from "../../support/shared";
+import { engineVersion, ensureEngines, runProcess } from "./engines";
+
+export interface HelmTemplateOptions {
+    /** Folder name under ../shared/charts, `<chart>-<version>`. */
+    readonly chart: string;
+    /** Release name, as the platform's helm.v3.Release names it. */
+    readonly release: string;
+    /** Namespace the release installs into. */
+    readonly namespace: string;
+    /** The values the stack passes (a plain JSON object). */
+    readonly values: unknown;
+    /** Render the chart's CRDs too (`--include-crds`). @default false */
+    readonly includeCrds?: boolean;
+    /** Extra `--api-versions` the chart may test for (for example monitoring.coreos.com/v1). */
+    readonly apiVersions?: readonly string[];
+}
+
+/** One rendered Kubernetes object. */
+export type RenderedObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [key: string]: unknown }; [key: string]: unknown };
+
+/** Path of the helm binary, building it if missing (see engines.ts for the CI/skip policy). */
+export async function helmBinary(): Promise<string> {
+    return (await ensureEngines(["helm"] as const)).helm;
+}
+
+/** The folder of a pinned chart copy; throws naming the folder when it is absent. */
+export function chartDir(chart: string): string {
+    const dir = path.join(chartsDir, chart);
+    if (!fs.existsSync(path.join(dir, "Chart.yaml"))) throw new Error(`${dir}/Chart.yaml is missing: the pinned chart copy '${chart}' is not in ${chartsDir}`);
+    return dir;
+}
+
+/** The Kubernetes version the engine tier's API server runs, which Helm reports to the chart. */
+export function kubeVersion(): string {
+    return engineVersion("kube-apiserver");
+}
+
+/** `helm template` of a pinned chart with the given values; returns the rendered objects in order. */
+export async function helmTemplate(opts: HelmTemplateOptions): Promise<RenderedObject[]> {
+    const helm = await helmBinary();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-helm-"));
+    try {
+        const valuesFile = path.join(dir, "values.json");
+        fs.writeFileSync(valuesFile, JSON.stringify(opts.values ?? {}));
+        const args = ["template", opts.release, chartDir(opts.chart), "--namespace", opts.namespace, "--values", valuesFile, "--kube-version", kubeVersion()];
+        if (opts.includeCrds) args.push("--include-crds");
+        for (const apiVersion of opts.apiVersions ?? []) args.push("--api-versions", apiVersion);
+        // HOME and the helm folders point into the scratch dir, so no user repository or plugin
+        // configuration changes what renders.
+        const env = { ...process.env, HELM_CACHE_HOME: path.join(dir, "cache"), HELM_CONFIG_HOME: path.join(dir, "config"), HELM_DATA_HOME: path.join(dir, "data") };
+        const result = await runProcess(helm, args, { env, timeoutMs: 120_000 });
+        if (result.code !== 0) throw new Error(`helm ${args.join(" ")} failed (exit ${result.code}):\n${result.stderr}`);
+        return yaml.loadAll(result.stdout).filter((doc): doc is RenderedObject => typeof doc === "object" && doc !== null && "kind" in doc);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
