@@ -48,9 +48,25 @@ export function podSecurityLabels(level: PodSecurityLevel, mode: EnforcementMode
     };
 }
 
-/** Namespaces the platform's own components install into (Pod Security `baseline`), with why. */
-export function componentNamespaces(settings: PlatformSettings): { name: string; purpose: string }[] {
-    const namespaces = [{ name: settings.platformNamespace, purpose: "Bulwark's own platform parts" }];
+/**
+ * A namespace a platform component installs into. Platform parts run at `baseline`; a node agent that
+ * needs host access (log collectors reading hostPath, eBPF sensors, CNI plugins, node-exporter) gets a
+ * namespace of its own at the minimal level that works, and says why in `reason`. The namespace
+ * guardrail accepts exactly the levels planned here.
+ */
+export interface ComponentNamespace {
+    readonly name: string;
+    /** What runs there, for the default baseline reason. */
+    readonly purpose: string;
+    /** @default "baseline" */
+    readonly level?: PodSecurityLevel;
+    /** Required when `level` is below baseline: why the agent needs it. */
+    readonly reason?: string;
+}
+
+/** Namespaces the platform's own components install into (Pod Security `baseline` unless they say why not). */
+export function componentNamespaces(settings: PlatformSettings): ComponentNamespace[] {
+    const namespaces: ComponentNamespace[] = [{ name: settings.platformNamespace, purpose: "Bulwark's own platform parts" }];
     if (!settings.install) return namespaces;
     if (settings.policy.engine === "kyverno") namespaces.push({ name: "kyverno", purpose: "the Kyverno admission controller" });
     if (settings.policy.engine === "gatekeeper") namespaces.push({ name: "gatekeeper-system", purpose: "the OPA Gatekeeper admission controller" });
@@ -66,13 +82,20 @@ const auditRampReason =
 export function planNamespaces(settings: PlatformSettings): NamespacePlan[] {
     return [
         ...componentNamespaces(settings).map(
-            (namespace): NamespacePlan => ({
-                name: namespace.name,
-                role: "platform",
-                level: "baseline",
-                reason: `Platform namespace for ${namespace.purpose}: platform parts run at Pod Security baseline by design.`,
-                extraLabels: {},
-            }),
+            (namespace): NamespacePlan => {
+                const level = namespace.level ?? "baseline";
+                if (level === "privileged" && (namespace.reason ?? "").trim().length < 20) {
+                    // A programming error in an area, not user input: every privileged namespace says why.
+                    throw new Error(`component namespace '${namespace.name}' runs at privileged without a written reason`);
+                }
+                return {
+                    name: namespace.name,
+                    role: "platform",
+                    level,
+                    reason: namespace.reason ?? `Platform namespace for ${namespace.purpose}: platform parts run at Pod Security baseline by design.`,
+                    extraLabels: {},
+                };
+            },
         ),
         ...settings.tenants.map(
             (tenant): NamespacePlan => ({
