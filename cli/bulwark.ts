@@ -1,12 +1,10 @@
 #!/usr/bin/env node
 import * as path from "path";
 import { parseArgs, ParseArgsConfig } from "util";
-import { SettingsError } from "../components/settings";
+import { SettingsError } from "../components/settings/errors";
 import { checkObjects, CheckViolation } from "./check";
 import { CliError } from "./errors";
 import { InputProblem, readManifests } from "./input";
-import { renderStack, writeRender } from "./render";
-import { defaultStackConfigPath, readStackConfig, readStackSettings } from "./stackConfig";
 
 const usage = `usage:
   bulwark render --stack <name> [--config <Pulumi.<stack>.yaml>] --out <dir>
@@ -28,6 +26,9 @@ async function render(argv: string[]): Promise<number> {
     const stack = values.stack as string | undefined;
     const out = values.out as string | undefined;
     if (stack === undefined || out === undefined) throw new CliError(`render needs --stack and --out\n${usage}`);
+    // Loaded here, not at the top: the Pulumi SDK costs most of a second to import and `check` never needs it.
+    const { defaultStackConfigPath, readStackConfig } = await import("./stackConfig");
+    const { renderStack, writeRender } = await import("./render");
     const config = readStackConfig((values.config as string | undefined) ?? defaultStackConfigPath(stack));
     const started = process.hrtime.bigint();
     const result = await renderStack(stack, config);
@@ -49,14 +50,24 @@ function formatText(violations: readonly CheckViolation[], problems: readonly In
     return `${lines.join("\n")}\n`;
 }
 
+/**
+ * The stack's settings for `check --stack/--config`. Loaded on demand, as every optional feature of
+ * `check` should be (`await import` in the branch that needs it): a plain `check` then loads only
+ * the reader, the evaluator and the catalog, and starts in a fraction of a second.
+ */
+async function checkSettings(stack: string | undefined, configOption: string | undefined) {
+    if (stack === undefined && configOption === undefined) return undefined;
+    const { defaultStackConfigPath, readStackSettings } = await import("./stackConfig");
+    const configPath = configOption ?? defaultStackConfigPath(stack as string);
+    return readStackSettings(configPath, stack ?? path.basename(configPath).replace(/^Pulumi\.|\.yaml$/g, ""));
+}
+
 async function check(argv: string[]): Promise<number> {
     const { values, positionals } = parse(argv, { format: { type: "string", default: "text" }, stack: { type: "string" }, config: { type: "string" } });
     const format = values.format as string;
     if (format !== "text" && format !== "json") throw new CliError(`--format must be text or json (got ${JSON.stringify(format)})`);
     if (positionals.length === 0) throw new CliError(`check needs at least one file, directory or '-'\n${usage}`);
-    const stack = values.stack as string | undefined;
-    const configPath = (values.config as string | undefined) ?? (stack === undefined ? undefined : defaultStackConfigPath(stack));
-    const settings = configPath === undefined ? undefined : readStackSettings(configPath, stack ?? path.basename(configPath).replace(/^Pulumi\.|\.yaml$/g, ""));
+    const settings = await checkSettings(values.stack as string | undefined, values.config as string | undefined);
     const { objects, problems } = readManifests(positionals);
     const violations = checkObjects(objects, { settings });
     if (format === "json") {

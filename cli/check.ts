@@ -2,7 +2,7 @@ import type { ResourceValidationArgs, ResourceValidationPolicy, StackValidationA
 import { crossGuardPolicies, crossGuardStackPolicies } from "../components/guardrails/crossguard";
 import { EnforcementLevel, emptyGuardrailConfig, enforcementLevelFor, GuardrailPolicyConfig, guardrailConfigFor } from "../components/guardrails/policyConfig";
 import { namespaceEnforceLabel } from "../components/pod-security/labels";
-import { PlatformSettings, PodSecurityLevel, podSecurityLevels } from "../components/settings";
+import type { PlatformSettings, PodSecurityLevel } from "../components/settings";
 import { ManifestObject } from "./input";
 
 /** One violation as `check` reports it (the JSON output is an array of these). */
@@ -42,7 +42,7 @@ export function inputGuardrailConfig(objects: readonly ManifestObject[], setting
         if (metadata.name === undefined) continue;
         const enforce = metadata.labels?.[namespaceEnforceLabel];
         // An unlabelled namespace is governed by the cluster default, which is privileged.
-        namespaceLevels[metadata.name] = podSecurityLevels.includes(enforce as PodSecurityLevel) ? (enforce as PodSecurityLevel) : "privileged";
+        namespaceLevels[metadata.name] = enforce === "baseline" || enforce === "restricted" ? enforce : "privileged";
     }
     return { namespaceLevels, data: base.data };
 }

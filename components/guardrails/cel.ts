@@ -1,17 +1,19 @@
-import { CelInput, celEnv, celList, celMap, isCelError, isCelList, parse, plan } from "@bufbuild/cel";
-import { strings } from "@bufbuild/cel/ext";
+import { Environment } from "@marcbachmann/cel-js";
 import { CelValidation, GuardrailDefinition, GuardrailParams } from "./types";
 
 /*
- * In-process CEL for CrossGuard and `check`. Expressions are compiled once per guardrail. The text
- * must also be valid Kubernetes CEL: no optional syntax (`.?x`, `orValue`), which @bufbuild/cel
- * cannot parse.
+ * In-process CEL for CrossGuard and `check` (@marcbachmann/cel-js: no dependencies, so it loads in a
+ * few milliseconds, and it evaluates plain JavaScript objects). Expressions are compiled once per
+ * process. The text must also be valid Kubernetes CEL, which the admission engines run unchanged.
  */
 
-const env = celEnv({ funcs: strings });
+// Guardrail CEL reads untyped Kubernetes objects: every variable is `dyn`, as in the API server.
+const env = new Environment({ unlistedVariablesAreDyn: true, enableOptionalTypes: true, homogeneousAggregateLiterals: false });
 
-type Program = ReturnType<typeof plan>;
-type Activation = Record<string, CelInput>;
+type Program = ReturnType<Environment["parse"]>;
+/** A CEL value: the converted form of JSON (see {@link toCelValue}). */
+export type CelValue = unknown;
+type Activation = { object: CelValue; variables: Record<string, CelValue> };
 
 interface CompiledValidation {
     readonly rule: CelValidation;
@@ -36,11 +38,14 @@ function compile(guardrailId: string, where: string, expression: string): Progra
     const known = programs.get(expression);
     if (known !== undefined) return known;
     try {
-        const program = plan(env, parse(expression));
+        const program = env.parse(expression);
+        // Type-check now, so an expression the evaluator rejects fails here, not on every object.
+        const checked = program.check();
+        if (!checked.valid) throw checked.error ?? new Error("does not type-check");
         programs.set(expression, program);
         return program;
     } catch (error) {
-        throw new CelCompileError(`guardrail ${guardrailId}: ${where} does not compile: ${(error as Error).message}`);
+        throw new CelCompileError(`guardrail ${guardrailId}: ${where} does not compile: ${(error as Error).message.split("\n")[0]}`);
     }
 }
 
@@ -64,51 +69,51 @@ export function compileGuardrail(definition: GuardrailDefinition): CompiledGuard
 }
 
 /**
- * Converts a JSON object into CEL values once: integers become `int` (BigInt), as Kubernetes sees
- * them (a JSON number would be a `double`), and objects and arrays become CEL maps and lists.
- * Without the up-front conversion @bufbuild/cel rebuilds a Map on every field access, which is the
- * dominant cost of `check` on large inputs.
+ * Converts a JSON value into the form CEL sees, as Kubernetes does: integers become `int` (BigInt;
+ * a JSON number would be a `double`), and null fields are dropped, because absent and null are the
+ * same to the API server and `has()` must see neither. Hand-rolled: one pass over plain objects is
+ * the whole cost, and no library does exactly this.
  */
-export function toCelValue(value: unknown): CelInput {
+export function toCelValue(value: unknown): CelValue {
     if (typeof value === "number") return Number.isInteger(value) ? BigInt(value) : value;
-    if (Array.isArray(value)) return celList(value.map(toCelValue));
-    if (value !== null && typeof value === "object") {
-        const entries = new Map<string, CelInput>();
-        for (const [key, inner] of Object.entries(value)) {
-            // Absent and null are the same to the API server; `has()` must see neither.
-            if (inner !== null && inner !== undefined) entries.set(key, toCelValue(inner));
-        }
-        return celMap(entries);
+    if (value === null || typeof value !== "object") return value;
+    if (Array.isArray(value)) {
+        const list = new Array<CelValue>(value.length);
+        for (let index = 0; index < value.length; index++) list[index] = toCelValue(value[index]);
+        return list;
     }
-    return value as CelInput;
+    const map: Record<string, CelValue> = {};
+    for (const key in value) {
+        const inner = (value as Record<string, unknown>)[key];
+        if (inner !== null && inner !== undefined) map[key] = toCelValue(inner);
+    }
+    return map;
 }
 
 /** The value bound to `variables.guardrailData`. */
-export function celGuardrailData(params: GuardrailParams): CelInput {
+export function celGuardrailData(params: GuardrailParams): CelValue {
     return toCelValue(params.data);
 }
 
 /**
- * Everything evaluations of one object share: the CEL activation, the live variable map behind
- * `variables`, and computed variables by chain (the pod-spec variables are the same expression text
- * in every Pod Security control). Sharing the variable map across guardrails is safe because each
- * guardrail assigns all of its variables, in order, before any of its validations runs.
+ * Everything evaluations of one object share: the CEL activation, whose `variables` map is filled
+ * as guardrails run, and computed variables by chain (the pod-spec variables are the same expression
+ * text in every Pod Security control). Sharing the variable map across guardrails is safe because
+ * each guardrail assigns all of its variables, in order, before any of its validations runs.
  */
 export interface ObjectScope {
     readonly activation: Activation;
-    readonly variableValues: Map<string, CelInput>;
-    readonly cache: Map<string, unknown>;
+    readonly cache: Map<string, { value?: CelValue; error?: string }>;
 }
 
-export function objectScope(celObject: CelInput, guardrailData: CelInput): ObjectScope {
-    const variableValues = new Map<string, CelInput>([["guardrailData", guardrailData]]);
-    return { activation: { object: celObject, variables: celMap(variableValues), "variables.guardrailData": guardrailData }, variableValues, cache: new Map() };
+export function objectScope(celObject: CelValue, guardrailData: CelValue): ObjectScope {
+    return { activation: { object: celObject, variables: { guardrailData } }, cache: new Map() };
 }
 
 const noMessages: readonly string[] = Object.freeze([]);
 
-function describeCelError(value: unknown): string {
-    return isCelError(value) ? value.message : String(value);
+function describeError(error: unknown): string {
+    return error instanceof Error ? error.message.split("\n")[0] : String(error);
 }
 
 /**
@@ -116,33 +121,40 @@ function describeCelError(value: unknown): string {
  * be evaluated (a malformed object) fails closed, with the reason.
  */
 export function evaluateCompiled(guardrail: CompiledGuardrail, scope: ObjectScope): readonly string[] {
-    const { activation, variableValues, cache } = scope;
+    const { activation, cache } = scope;
     for (const variable of guardrail.variables) {
-        let value = cache.get(variable.cacheKey);
-        if (value === undefined) {
-            value = variable.program(activation);
-            // Flatten concatenations (the container list) once instead of on every iteration.
-            if (isCelList(value)) value = celList(Array.from(value.values()));
-            cache.set(variable.cacheKey, value);
+        let entry = cache.get(variable.cacheKey);
+        if (entry === undefined) {
+            try {
+                entry = { value: variable.program(activation) };
+            } catch (error) {
+                entry = { error: describeError(error) };
+            }
+            cache.set(variable.cacheKey, entry);
         }
-        if (isCelError(value)) {
-            return [`cannot evaluate variable '${variable.name}': ${describeCelError(value)}`];
-        }
-        variableValues.set(variable.name, value as CelInput);
-        // @bufbuild/cel first looks `variables.x` up as a qualified name; binding that name directly
-        // spares a failed lookup (and a type-registry search) on every reference.
-        activation[`variables.${variable.name}`] = value as CelInput;
+        if (entry.error !== undefined) return [`cannot evaluate variable '${variable.name}': ${entry.error}`];
+        activation.variables[variable.name] = entry.value;
     }
     let messages: string[] | undefined;
     for (const validation of guardrail.validations) {
-        const result = validation.check(activation);
+        let result: unknown;
+        try {
+            result = validation.check(activation);
+        } catch (error) {
+            result = error;
+        }
         if (result === true) continue;
         messages ??= [];
         if (result !== false) {
-            messages.push(`${validation.rule.message} (cannot evaluate: ${describeCelError(result)})`);
+            messages.push(`${validation.rule.message} (cannot evaluate: ${typeof result === "object" ? describeError(result) : `not a bool: ${String(result)}`})`);
             continue;
         }
-        const message = validation.message?.(activation);
+        let message: unknown;
+        try {
+            message = validation.message?.(activation);
+        } catch {
+            // A failing messageExpression falls back to the static message, as in Kubernetes.
+        }
         messages.push(typeof message === "string" && message.length > 0 ? message : validation.rule.message);
     }
     return messages ?? noMessages;

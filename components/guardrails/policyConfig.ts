@@ -1,6 +1,7 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { allowedEnforceLevels, enforcedLevel, planNamespaces } from "../pod-security/labels";
-import { EnforcementMode, PlatformSettings, PodSecurityLevel, podSecurityLevels } from "../settings";
+import type { EnforcementMode, PlatformSettings, PodSecurityLevel } from "../settings";
+import { podSecurityLevels } from "../settings/levels";
 import { catalog, crossObjectCatalog } from "./catalog";
 import { stackGuardrails } from "./stack/catalog";
 import { GuardrailData } from "./types";

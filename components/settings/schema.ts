@@ -24,8 +24,8 @@ const labelKey = z
         "must be a valid Kubernetes label key ([prefix/]name)",
     );
 
-export const podSecurityLevels = ["privileged", "baseline", "restricted"] as const;
-export type PodSecurityLevel = (typeof podSecurityLevels)[number];
+export { podSecurityLevels } from "./levels";
+export type { PodSecurityLevel } from "./levels";
 
 /**
  * The enforcement ramp. One setting moves CrossGuard levels, admission-engine actions and Pod

@@ -1,6 +1,8 @@
 import { GuardrailDefinition } from "../../types";
 
 const weak = "['PERMISSIVE', 'DISABLE']";
+// Optional field syntax rather than `has(m[port].mode)`: not every CEL implementation accepts has() on an indexed entry.
+const portIsWeak = `object.spec.portLevelMtls[port].?mode.orValue('') in ${weak}`;
 
 export const peerAuthenticationStrict: GuardrailDefinition = {
     id: "mesh-peer-authentication-strict",
@@ -18,9 +20,9 @@ export const peerAuthenticationStrict: GuardrailDefinition = {
                 messageExpression: "'spec.mtls.mode ' + object.spec.mtls.mode + ' is forbidden: mutual TLS must be STRICT'",
             },
             {
-                expression: `!(has(object.spec) && has(object.spec.portLevelMtls)) || object.spec.portLevelMtls.all(port, !(has(object.spec.portLevelMtls[port].mode) && object.spec.portLevelMtls[port].mode in ${weak}))`,
+                expression: `!(has(object.spec) && has(object.spec.portLevelMtls)) || object.spec.portLevelMtls.all(port, !(${portIsWeak}))`,
                 message: "spec.portLevelMtls must not set PERMISSIVE or DISABLE on any port",
-                messageExpression: `'spec.portLevelMtls weakens mutual TLS on port(s): ' + object.spec.portLevelMtls.filter(port, has(object.spec.portLevelMtls[port].mode) && object.spec.portLevelMtls[port].mode in ${weak}).join(', ')`,
+                messageExpression: `'spec.portLevelMtls weakens mutual TLS on port(s): ' + object.spec.portLevelMtls.filter(port, ${portIsWeak}).join(', ')`,
             },
         ],
     },
