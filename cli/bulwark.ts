@@ -4,7 +4,8 @@ import { parseArgs, ParseArgsConfig } from "util";
 import { SettingsError } from "../components/settings/errors";
 import { checkObjects, CheckViolation } from "./check";
 import { CliError } from "./errors";
-import { InputProblem, readManifests } from "./input";
+import { InputProblem, parseTexts, readTexts } from "./input";
+import { checkInParallel } from "./parallel";
 
 const usage = `usage:
   bulwark render --stack <name> [--config <Pulumi.<stack>.yaml>] --out <dir>
@@ -68,8 +69,11 @@ async function check(argv: string[]): Promise<number> {
     if (format !== "text" && format !== "json") throw new CliError(`--format must be text or json (got ${JSON.stringify(format)})`);
     if (positionals.length === 0) throw new CliError(`check needs at least one file, directory or '-'\n${usage}`);
     const settings = await checkSettings(values.stack as string | undefined, values.config as string | undefined);
-    const { objects, problems } = readManifests(positionals);
-    const violations = checkObjects(objects, { settings });
+    const texts = readTexts(positionals);
+    // Large inputs are spread over worker threads; the result is the same as the single-threaded path's.
+    const parallel = await checkInParallel(texts, settings);
+    const { objects, problems } = parallel === undefined ? parseTexts(texts) : { objects: [], problems: texts.flatMap((input) => (input.problem === undefined ? [] : [input.problem])) };
+    const violations = parallel ?? checkObjects(objects, { settings });
     if (format === "json") {
         process.stdout.write(`${JSON.stringify(violations, null, 2)}\n`);
         for (const problem of problems) process.stderr.write(`${problem.file}: ${problem.reason}\n`);

@@ -38,6 +38,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Splits one file's text into objects; `kind: List` is expanded into its items. */
 export function parseManifests(text: string, file: string): ManifestObject[] {
+    return parseDocuments(text, file).objects;
+}
+
+/** {@link parseManifests}, also counting the YAML documents (empty ones included). */
+export function parseDocuments(text: string, file: string): { objects: ManifestObject[]; documents: number } {
     // js-yaml rather than `yaml`: about ten times faster on large inputs, and positions are not needed.
     const documents = yaml.loadAll(text, undefined, { filename: file, json: true });
     const objects: ManifestObject[] = [];
@@ -54,7 +59,7 @@ export function parseManifests(text: string, file: string): ManifestObject[] {
         }
         objects.push({ file, documentIndex: String(index), object: document });
     });
-    return objects;
+    return { objects, documents: documents.length };
 }
 
 /**
@@ -65,37 +70,57 @@ export function readManifests(sources: readonly string[], readStdin: () => strin
     objects: ManifestObject[];
     problems: InputProblem[];
 } {
+    return parseTexts(readTexts(sources, readStdin));
+}
+
+/** The text of every input, in order, or why it cannot be read. */
+export interface InputText {
+    readonly file: string;
+    readonly text?: string;
+    readonly problem?: InputProblem;
+}
+
+/** Parses what {@link readTexts} read; a file that does not parse is reported, not thrown. */
+export function parseTexts(texts: readonly InputText[]): { objects: ManifestObject[]; problems: InputProblem[] } {
     const objects: ManifestObject[] = [];
     const problems: InputProblem[] = [];
-    const parseInto = (text: string, file: string) => {
+    for (const { file, text, problem } of texts) {
+        if (problem !== undefined) {
+            problems.push(problem);
+            continue;
+        }
         try {
-            objects.push(...parseManifests(text, file));
+            for (const manifest of parseManifests(text ?? "", file)) objects.push(manifest);
         } catch (error) {
             problems.push({ file, reason: `cannot parse: ${(error as Error).message.split("\n")[0]}` });
         }
-    };
+    }
+    return { objects, problems };
+}
+
+/** Reads files, directories (recursively) and `-` for stdin, in order, without parsing them. */
+export function readTexts(sources: readonly string[], readStdin: () => string = () => fs.readFileSync(0, "utf8")): InputText[] {
+    const texts: InputText[] = [];
     for (const source of sources) {
         if (source === "-") {
-            parseInto(readStdin(), "<stdin>");
+            texts.push({ file: "<stdin>", text: readStdin() });
             continue;
         }
         let files: string[];
         try {
             files = listFiles(source);
         } catch (error) {
-            problems.push({ file: source, reason: `cannot read: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (error as Error).message}` });
+            const reason = `cannot read: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (error as Error).message}`;
+            texts.push({ file: source, problem: { file: source, reason } });
             continue;
         }
         for (const file of files) {
-            let text: string;
             try {
-                text = fs.readFileSync(file, "utf8");
+                texts.push({ file, text: fs.readFileSync(file, "utf8") });
             } catch (error) {
-                problems.push({ file, reason: `cannot read: ${(error as Error).message}` });
-                continue;
+                texts.push({ file, problem: { file, reason: `cannot read: ${(error as Error).message}` } });
             }
-            parseInto(text, file);
         }
     }
-    return { objects, problems };
+    return texts;
 }
