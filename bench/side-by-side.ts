@@ -103,12 +103,13 @@ export async function benchSideBySide(): Promise<void> {
         const startWall = startUp(dir, envNumber("BULWARK_BENCH_STARTUP_RUNS", 5));
         const objects = envNumber("BULWARK_BENCH_OBJECTS", 10000);
         const main = throughput(dir, objects, envNumber("BULWARK_BENCH_RUNS", 3));
-        if (process.env.BULWARK_BENCH_PEERS === "0") return;
+        // BULWARK_BENCH_PEERS: which peers to run, comma-separated (default both; `none` for neither).
+        const peers = (process.env.BULWARK_BENCH_PEERS ?? "kyverno,gator").split(",").map((name) => name.trim());
+        if (!peers.includes("kyverno") && !peers.includes("gator")) return;
         // Corpus sizes each peer finishes in reasonable time on this machine (override to compare larger).
-        const rows: (Row | string)[] = [
-            await peer("kyverno", envNumber("BULWARK_BENCH_KYVERNO_OBJECTS", 100), dir),
-            await peer("gator", envNumber("BULWARK_BENCH_GATOR_OBJECTS", 1000), dir),
-        ];
+        const rows: (Row | string)[] = [];
+        if (peers.includes("kyverno")) rows.push(await peer("kyverno", envNumber("BULWARK_BENCH_KYVERNO_OBJECTS", 100), dir));
+        if (peers.includes("gator")) rows.push(await peer("gator", envNumber("BULWARK_BENCH_GATOR_OBJECTS", 1000), dir));
         console.log(`\nside by side (same generated corpus, same rendered prod policies), load ${loadAverage()}:\n`);
         console.log("| engine | objects | wall | objects/s | peak RSS | versus check | verdicts agree with check |");
         console.log("|---|---|---|---|---|---|---|");

@@ -13,7 +13,7 @@ export interface CelVariable {
 
 /**
  * One CEL rule. `expression` is true when the object complies. The same text runs in CrossGuard and
- * `check` (via @bufbuild/cel) and in admission engines (ValidatingAdmissionPolicy, Kyverno, Gatekeeper).
+ * `check` (via @marcbachmann/cel-js) and in admission engines (ValidatingAdmissionPolicy, Kyverno, Gatekeeper).
  */
 export interface CelValidation {
     readonly expression: string;
