@@ -6,11 +6,12 @@ import { checkObjects, CheckViolation } from "./check";
 import { CliError } from "./errors";
 import { InputProblem, readManifests } from "./input";
 import { renderStack, writeRender } from "./render";
+import { signatureViolations } from "./verifySignatures";
 import { defaultStackConfigPath, readStackConfig, readStackSettings } from "./stackConfig";
 
 const usage = `usage:
   bulwark render --stack <name> [--config <Pulumi.<stack>.yaml>] --out <dir>
-  bulwark check [--format text|json] [--stack <name>] [--config <Pulumi.<stack>.yaml>] <file|dir|->...
+  bulwark check [--format text|json] [--stack <name>] [--config <Pulumi.<stack>.yaml>] [--verify-signatures] <file|dir|->...
 
 exit codes (check): 0 no mandatory violation, 1 a mandatory violation, 2 unreadable input or usage error
 exit codes (render): 0 written, 1 invalid stack configuration, 2 usage error`;
@@ -50,7 +51,7 @@ function formatText(violations: readonly CheckViolation[], problems: readonly In
 }
 
 async function check(argv: string[]): Promise<number> {
-    const { values, positionals } = parse(argv, { format: { type: "string", default: "text" }, stack: { type: "string" }, config: { type: "string" } });
+    const { values, positionals } = parse(argv, { format: { type: "string", default: "text" }, stack: { type: "string" }, config: { type: "string" }, "verify-signatures": { type: "boolean" } });
     const format = values.format as string;
     if (format !== "text" && format !== "json") throw new CliError(`--format must be text or json (got ${JSON.stringify(format)})`);
     if (positionals.length === 0) throw new CliError(`check needs at least one file, directory or '-'\n${usage}`);
@@ -59,6 +60,7 @@ async function check(argv: string[]): Promise<number> {
     const settings = configPath === undefined ? undefined : readStackSettings(configPath, stack ?? path.basename(configPath).replace(/^Pulumi\.|\.yaml$/g, ""));
     const { objects, problems } = readManifests(positionals);
     const violations = checkObjects(objects, { settings });
+    if (values["verify-signatures"] === true) violations.push(...(await signatureViolations(objects, settings)));
     if (format === "json") {
         process.stdout.write(`${JSON.stringify(violations, null, 2)}\n`);
         for (const problem of problems) process.stderr.write(`${problem.file}: ${problem.reason}\n`);

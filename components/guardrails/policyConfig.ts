@@ -2,6 +2,7 @@ import type { PolicyConfigSchema } from "@pulumi/policy";
 import { allowedEnforceLevels, enforcedLevel, planNamespaces } from "../pod-security/labels";
 import { EnforcementMode, PlatformSettings, PodSecurityLevel, podSecurityLevels } from "../settings";
 import { catalog, crossObjectCatalog } from "./catalog";
+import { imageSignatureVerified } from "./images/signature-verified/guardrail";
 import { stackGuardrails } from "./stack/catalog";
 import { GuardrailData } from "./types";
 
@@ -33,6 +34,7 @@ export const stackGuardrailConfigSchema: PolicyConfigSchema = {
     properties: {
         requireHighAvailability: { type: "boolean" },
         workloadNamespaces: { type: "array", items: { type: "string" } },
+        trustPolicyEntries: { type: "integer" },
     },
 };
 
@@ -66,6 +68,7 @@ export function policyPackConfigFor(settings: PlatformSettings): Record<string, 
     return Object.fromEntries([
         ...catalog.map((guardrail) => [guardrail.id, { enforcementLevel, ...config }]),
         ...crossObjectCatalog.map((guardrail) => [guardrail.id, { enforcementLevel }]),
+        [imageSignatureVerified.id, { enforcementLevel, supplyChain: settings.supplyChain }],
         ...stackGuardrails.map((guardrail) => [
             guardrail.id,
             {
@@ -73,6 +76,7 @@ export function policyPackConfigFor(settings: PlatformSettings): Record<string, 
                 // High availability is required wherever the ramp enforces (staging, prod).
                 requireHighAvailability: settings.enforcement === "enforce",
                 workloadNamespaces: settings.tenants.map((tenant) => tenant.name),
+                trustPolicyEntries: settings.supplyChain.policies.length,
             },
         ]),
     ]);
