@@ -1,4 +1,6 @@
-import { X509Certificate } from "@sigstore/core";
+import { crypto as sigstoreCrypto, X509Certificate } from "@sigstore/core";
+
+const createPublicKey = sigstoreCrypto.createPublicKey;
 import { toSignedEntity, TrustMaterial, Verifier } from "@sigstore/verify";
 // Not re-exported by the package root: the same chain check `Verifier` runs at a tlog timestamp.
 import { verifyCertificateChain } from "@sigstore/verify/dist/key/certificate";
@@ -102,9 +104,14 @@ export function checkSignature(signature: FoundSignature, digest: string, entry:
             if (root === undefined) return { ok: false, reason: `trust root '${authority.keyless.trustRoot}' is not configured` };
             if (entity.key.$case !== "certificate") return { ok: false, reason: "signed with a key, but the trust policy expects a keyless certificate" };
             const material = trust.forRoot(root);
-            new Verifier(material, options).verify(entity);
-            // Without a timestamp the Verifier checks no chain; check it at the current time.
-            if (entity.timestamps.length === 0) verifyCertificateChain(now, entity.key.certificate, material.certificateAuthorities);
+            if (entity.timestamps.length === 0) {
+                // Without a timestamp the Verifier checks no chain (and fails on the empty path), so
+                // check the chain at the current time and the signature with the leaf's key here.
+                verifyCertificateChain(now, entity.key.certificate, material.certificateAuthorities);
+                if (!entity.signature.verifySignature(createPublicKey(entity.key.certificate.publicKey))) throw new Error("signature verification failed");
+            } else {
+                new Verifier(material, options).verify(entity);
+            }
             const mismatch = identityMismatch(entity.key.certificate, authority.keyless);
             if (mismatch !== undefined) return { ok: false, reason: mismatch };
         }

@@ -1,6 +1,6 @@
 /*
  * A throw-away PKI for tests: a CA for registry TLS and a Fulcio-like CA issuing code-signing
- * certificates with an identity (SAN URI) and an OIDC issuer extension, as Fulcio does. Keys come
+ * certificates with an identity (SAN URI) and the OIDC issuer extensions (v1 and v2), as Fulcio does. Keys come
  * from Node's crypto; certificates from the openssl CLI (Node cannot issue X.509 certificates).
  */
 import { execFileSync } from "child_process";
@@ -64,7 +64,7 @@ export function serverCertificate(dir: string, ca: Certificate): Certificate {
 
 /**
  * A Fulcio-style signing certificate: the identity as a SAN URI and the OIDC issuer in the v2
- * issuer extension (1.3.6.1.4.1.57264.1.8, a DER UTF8String), code-signing usage.
+ * issuer extension (1.3.6.1.4.1.57264.1.8, a DER UTF8String) plus the v1 one, code-signing usage.
  */
 export function signingCertificate(dir: string, ca: Certificate, name: string, identity: string, issuer: string): Certificate {
     return issue(dir, ca, name, [
@@ -72,5 +72,7 @@ export function signingCertificate(dir: string, ca: Certificate, name: string, i
         "keyUsage=critical,digitalSignature",
         "extendedKeyUsage=codeSigning",
         `1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:${issuer}`,
+        // The v1 issuer extension (raw bytes), which cosign v2 reads.
+        `1.3.6.1.4.1.57264.1.1=DER:${Buffer.from(issuer).toString("hex").replace(/(..)(?!$)/g, "$1:")}`,
     ]);
 }
