@@ -16,6 +16,7 @@ import { parseManifests } from "../cli/input";
 import { benchSideBySide, loadAverage } from "./side-by-side";
 import { renderProgram, renderStack, writeRender } from "../cli/render";
 import { defaultStackConfigPath, readStackConfig } from "../cli/stackConfig";
+import { benchSignatures } from "./signatures";
 
 function seconds(start: bigint): number {
     return Number(process.hrtime.bigint() - start) / 1e9;
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
     await benchCheck(Number(process.env.BULWARK_BENCH_OBJECTS ?? 10000));
     await benchRenderStacks();
     await benchRenderScaling();
+    await benchSignatures();
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import { catalog, crossObjectCatalog } from "../components/guardrails/catalog";
 import { EnforcementLevel, enforcementLevelFor } from "../components/guardrails/policyConfig";
+import { imageSignatureVerified } from "../components/guardrails/images/signature-verified/guardrail";
 import { stackGuardrails } from "../components/guardrails/stack/catalog";
 import { PlatformSettings } from "../components/settings";
 
@@ -23,6 +24,7 @@ export function guardrailTable(stacks: readonly { name: string; settings: Platfo
             ),
         ),
         ...crossObjectCatalog.map((guardrail) => row(guardrail.id, guardrail.title, guardrail.capability, "CrossGuard (stack), check, Gatekeeper (Rego + sync)")),
+        row(imageSignatureVerified.id, imageSignatureVerified.title, imageSignatureVerified.capability, "CrossGuard (async), check --verify-signatures, Kyverno ImageValidatingPolicy or sigstore policy-controller"),
         ...stackGuardrails.map((guardrail) => row(guardrail.id, guardrail.title, guardrail.capability, "CrossGuard (stack)")),
     ];
     return [tableStart, header, divider, ...rows, tableEnd].join("\n");

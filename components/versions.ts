@@ -13,6 +13,8 @@ export const versions = {
     gatekeeperChart: "3.23.1",
     /** Flux (fluxcd-community flux2 chart), for policies delivered from Git. */
     fluxChart: "2.17.0",
+    /** sigstore policy-controller Helm chart (app v0.13.1): the image verifier on gatekeeper/vap stacks. */
+    policyControllerChart: "0.10.6",
 } as const;
 
 /** Chart repositories, pinned beside their versions. */

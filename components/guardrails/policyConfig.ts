@@ -3,6 +3,7 @@ import { allowedEnforceLevels, enforcedLevel, planNamespaces } from "../pod-secu
 import type { EnforcementMode, PlatformSettings, PodSecurityLevel } from "../settings";
 import { podSecurityLevels } from "../settings/levels";
 import { catalog, crossObjectCatalog } from "./catalog";
+import { imageSignatureVerified } from "./images/signature-verified/guardrail";
 import { stackGuardrails } from "./stack/catalog";
 import { GuardrailData } from "./types";
 
@@ -34,6 +35,7 @@ export const stackGuardrailConfigSchema: PolicyConfigSchema = {
     properties: {
         requireHighAvailability: { type: "boolean" },
         workloadNamespaces: { type: "array", items: { type: "string" } },
+        trustPolicyEntries: { type: "integer" },
     },
 };
 
@@ -67,6 +69,7 @@ export function policyPackConfigFor(settings: PlatformSettings): Record<string, 
     return Object.fromEntries([
         ...catalog.map((guardrail) => [guardrail.id, { enforcementLevel, ...config }]),
         ...crossObjectCatalog.map((guardrail) => [guardrail.id, { enforcementLevel }]),
+        [imageSignatureVerified.id, { enforcementLevel, supplyChain: settings.supplyChain }],
         ...stackGuardrails.map((guardrail) => [
             guardrail.id,
             {
@@ -74,6 +77,7 @@ export function policyPackConfigFor(settings: PlatformSettings): Record<string, 
                 // High availability is required wherever the ramp enforces (staging, prod).
                 requireHighAvailability: settings.enforcement === "enforce",
                 workloadNamespaces: settings.tenants.map((tenant) => tenant.name),
+                trustPolicyEntries: settings.supplyChain.policies.length,
             },
         ]),
     ]);

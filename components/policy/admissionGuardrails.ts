@@ -101,7 +101,10 @@ export class AdmissionGuardrails extends pulumi.ComponentResource {
 
     /** Every admission object as a typed resource; Gatekeeper constraints wait for their templates. */
     private createPolicies(name: string, settings: PlatformSettings, childOptions: pulumi.CustomResourceOptions, engineReady: pulumi.Resource[]): void {
-        const objects = renderAdmissionPolicies(settings.policy.engine, settings.enforcement, guardrailDataFor(settings));
+        // Kyverno verifies signatures itself; ClusterImagePolicies need the sigstore policy-controller, which
+        // this component does not install yet, so they are delivered through policies/ (GitOps) only.
+        const supplyChain = settings.policy.engine === "kyverno" ? settings.supplyChain : undefined;
+        const objects = renderAdmissionPolicies(settings.policy.engine, settings.enforcement, guardrailDataFor(settings), supplyChain);
         const templates = new Map<string, pulumi.Resource>();
         for (const object of objects) {
             const metadata = object.metadata as { name: string; namespace?: string };

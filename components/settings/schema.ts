@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { versions } from "../versions";
+import { supplyChainSchema } from "./supplyChain";
+
+export * from "./supplyChain";
 
 /**
  * The schema of the `bulwark:platform` stack config key. Every object is strict: an unknown key is
@@ -142,10 +145,15 @@ export const platformSettingsSchema = z
         tenants: z.array(tenantSchema).default([]),
         podSecurity: podSecuritySchema.prefault({}),
         policy: policySchema.prefault({}),
+        /** Image trust policy: who may sign which images (see supplyChain.ts). */
+        supplyChain: supplyChainSchema.prefault({}),
     })
     .superRefine((settings, ctx) => {
         if (settings.policy.delivery === "flux" && settings.policy.flux === undefined) {
             ctx.addIssue({ code: "custom", path: ["policy", "flux"], input: undefined, message: "is required when policy.delivery is 'flux' (the Git repository Flux syncs policies from)" });
+        }
+        if (settings.enforcement === "enforce" && !settings.supplyChain.requireAllImages) {
+            ctx.addIssue({ code: "custom", path: ["supplyChain", "requireAllImages"], input: false, message: "must be true when enforcement is 'enforce': every image needs a signature (only an audit stack may leave images outside the trust policy)" });
         }
         const owners = new Map<string, string>();
         const claim = (name: string, owner: string, path: (string | number)[]) => {

@@ -15,7 +15,8 @@ describe("rendered admission policies validate against their schemas", () => {
             it(`${engine} policies for ${stack}`, function () {
                 requireSharedDir(this, crdSchemasDir);
                 const settings = readStackSettings(path.join(repoRoot, "stacks", `Pulumi.${stack}.yaml`), stack);
-                const objects = renderAdmissionPolicies(engine, settings.enforcement, guardrailDataFor(settings));
+                const objects = renderAdmissionPolicies(engine, settings.enforcement, guardrailDataFor(settings), settings.supplyChain);
+                assert.ok(objects.some((object) => object.kind === (engine === "kyverno" ? "ImageValidatingPolicy" : "ClusterImagePolicy")), "the trust policy renders an image verifier");
                 assert.ok(objects.length > 0);
                 const validator = new SchemaValidator();
                 validator.learnTemplates(objects);

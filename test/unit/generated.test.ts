@@ -1,3 +1,4 @@
+import { imageSignatureVerified } from "../../components/guardrails/images/signature-verified/guardrail";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -21,7 +22,7 @@ describe("generated artefacts", () => {
     it("the ramp moves every policy's level: dev advisory, prod mandatory", () => {
         const dev = JSON.parse(fs.readFileSync(path.join(repoRoot, "policy-pack/config/dev.json"), "utf8")) as Record<string, { enforcementLevel: string }>;
         const prod = JSON.parse(fs.readFileSync(path.join(repoRoot, "policy-pack/config/prod.json"), "utf8")) as Record<string, { enforcementLevel: string }>;
-        assert.deepStrictEqual(Object.keys(dev).sort(), [...catalog, ...crossObjectCatalog, ...stackGuardrails].map((guardrail) => guardrail.id).sort());
+        assert.deepStrictEqual(Object.keys(dev).sort(), [...catalog, ...crossObjectCatalog, imageSignatureVerified, ...stackGuardrails].map((guardrail) => guardrail.id).sort());
         assert.ok(Object.values(dev).every((policy) => policy.enforcementLevel === "advisory"));
         assert.ok(Object.values(prod).every((policy) => policy.enforcementLevel === "mandatory"));
     });
@@ -37,7 +38,7 @@ describe("generated artefacts", () => {
 
     it("the policy pack's entry point builds its policies from the catalog (not a copy)", () => {
         const source = fs.readFileSync(path.join(repoRoot, "policy-pack/index.ts"), "utf8");
-        assert.match(source, /policies: \[\.\.\.crossGuardPolicies\(\), \.\.\.crossGuardStackPolicies\(\), \.\.\.crossGuardCapabilityPolicies\(\)\]/);
+        assert.match(source, /policies: \[\.\.\.crossGuardPolicies\(\), imageSignaturePolicy\(\), \.\.\.crossGuardStackPolicies\(\), \.\.\.crossGuardCapabilityPolicies\(\)\]/);
         assert.match(source, /from "\.\.\/components\/guardrails\/crossguard"/);
     });
 });

@@ -123,7 +123,8 @@ describe("stack-level guardrails (CrossGuard validateStack)", () => {
         const missing = capabilityViolations(result, { requireHighAvailability: true, workloadNamespaces: ["shop"] });
         assert.deepStrictEqual(missing["stack-admission-engine"], ["Kyverno release bulwark-guardrails-kyverno runs fewer than 2 admission controller replicas", "Kyverno release bulwark-guardrails-kyverno has no PodDisruptionBudget"]);
         assert.match(missing["stack-runtime-security"][0], /no runtime-security agent/);
-        assert.match(missing["stack-image-signature-policy"][0], /no image-signature policy/);
+        assert.match(missing["stack-image-signature-policy"][0], /no supplyChain trust policy/);
+        assert.match(missing["stack-image-signature-policy"][1], /no admission image verifier in the stack/);
         assert.deepStrictEqual(missing["stack-workloads-meshed"], ["workload namespace(s) not enrolled in a mesh: shop"]);
 
         const present: StackResource[] = [
@@ -132,7 +133,7 @@ describe("stack-level guardrails (CrossGuard validateStack)", () => {
             { type: "kubernetes:core/v1:Namespace", name: "shop", urn: "shop", props: { kind: "Namespace", metadata: { name: "shop", labels: { "istio.io/dataplane-mode": "ambient" } } } },
         ];
         for (const id of ["stack-runtime-security", "stack-image-signature-policy", "stack-workloads-meshed"]) {
-            assert.deepStrictEqual(stackGuardrails.find((guardrail) => guardrail.id === id)!.check(present, { workloadNamespaces: ["shop"] }), [], id);
+            assert.deepStrictEqual(stackGuardrails.find((guardrail) => guardrail.id === id)!.check(present, { workloadNamespaces: ["shop"], trustPolicyEntries: 1 }), [], id);
         }
     });
 

@@ -31,6 +31,13 @@ describe("stack settings", () => {
                 images: { allowedRegistries: ["registry.k8s.io"], requireDigest: false },
                 externalServiceNamespaces: [],
             },
+            supplyChain: {
+                trustRoots: [],
+                policies: [],
+                requireAllImages: true,
+                verification: { cacheTtlSeconds: 3600, concurrency: 8, timeoutMs: 10000 },
+                admission: { webhookTimeoutSeconds: 15 },
+            },
         });
     });
 
@@ -90,5 +97,34 @@ describe("stack settings", () => {
     it("reports every problem at once, not just the first", () => {
         const message = errorOf({ enforcement: "x", tenants: [{ name: "A" }], extra: 1 }).message;
         assert.strictEqual(message.split("\n").length, 4, message);
+    });
+
+    describe("supplyChain trust policy", () => {
+        const key = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----";
+        const entry = { name: "apps", images: ["ghcr.io/acme/**"], authorities: [{ key: { publicKey: key } }] };
+        const cases: [string, unknown, RegExp][] = [
+            ["an entry with no authority and no digest allowlist", { policies: [{ name: "apps", images: ["ghcr.io/acme/*"] }] }, /supplyChain\.policies\[0\]\.authorities: must list at least one signing authority/],
+            ["a digest allowlist without a reason", { policies: [{ name: "pinned", images: ["docker.io/library/busybox"], digests: [`sha256:${"a".repeat(64)}`] }] }, /supplyChain\.policies\[0\]\.reason: is required when the entry allows images by digest/],
+            ["a malformed digest", { policies: [{ ...entry, digests: ["sha256:abc"] }] }, /supplyChain\.policies\[0\]\.digests\[0\]: must be a sha256 digest/],
+            ["an image glob with a tag", { policies: [{ ...entry, images: ["ghcr.io/acme/app:1.0"] }] }, /supplyChain\.policies\[0\]\.images\[0\]: must be a lower-case image glob/],
+            ["a wildcard registry", { policies: [{ ...entry, images: ["*/acme/app"] }] }, /supplyChain\.policies\[0\]\.images\[0\]: must name the registry host literally/],
+            ["a key that is not PEM", { policies: [{ ...entry, authorities: [{ key: { publicKey: "ssh-ed25519 AAAA" } }] }] }, /supplyChain\.policies\[0\]\.authorities\[0\]/],
+            ["a keyless authority naming an unknown trust root", { policies: [{ ...entry, authorities: [{ keyless: { trustRoot: "nope", issuer: "https://token.actions.githubusercontent.com", subject: "x" } }] }] }, /supplyChain\.policies\[0\]\.authorities\[0\]\.keyless\.trustRoot: names no entry of supplyChain\.trustRoots/],
+            ["a keyless authority with both subject and subjectRegExp", { trustRoots: [{ name: "pg", publicGood: true }], policies: [{ ...entry, authorities: [{ keyless: { trustRoot: "pg", issuer: "https://token.actions.githubusercontent.com", subject: "a", subjectRegExp: "b" } }] }] }, /supplyChain\.policies\[0\]\.authorities\[0\]/],
+            ["a transparency-log opt-out without a reason", { policies: [{ ...entry, transparencyLog: { required: false } }] }, /supplyChain\.policies\[0\]\.transparencyLog\.reason: is required/],
+            ["a trust root with neither publicGood nor certificateChain", { trustRoots: [{ name: "x" }] }, /supplyChain\.trustRoots\[0\]: must set exactly one of publicGood or certificateChain/],
+            ["two entries with one name", { policies: [entry, entry] }, /supplyChain\.policies\[1\]\.name: 'apps' is used by two entries/],
+            ["an unknown key", { policies: [{ ...entry, image: ["x"] }] }, /supplyChain\.policies\[0\]\.image: unknown key/],
+        ];
+        for (const [what, supplyChain, expected] of cases) {
+            it(`rejects ${what}, naming the key path`, () => {
+                assert.match(errorOf({ supplyChain }).message, expected);
+            });
+        }
+
+        it("requires a signature on every image where the ramp enforces", () => {
+            assert.match(errorOf({ enforcement: "enforce", supplyChain: { requireAllImages: false } }).message, /supplyChain\.requireAllImages: must be true when enforcement is 'enforce'/);
+            assert.strictEqual(parsePlatformSettings({ enforcement: "audit", supplyChain: { requireAllImages: false } }, source, "dev").supplyChain.requireAllImages, false);
+        });
     });
 });

@@ -13,7 +13,7 @@
 set -euo pipefail
 
 ENGINES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ALL_ENGINES=(kube-apiserver kube-controller-manager helm etcd gator kyverno pulumi pulumi-language-nodejs pulumi-resource-kubernetes)
+ALL_ENGINES=(kube-apiserver kube-controller-manager helm etcd gator kyverno cosign pulumi pulumi-language-nodejs pulumi-resource-kubernetes)
 
 die() { echo "build.sh: error: $*" >&2; exit 1; }
 log() { echo "build.sh: $*" >&2; }
@@ -26,7 +26,7 @@ source "$ENGINES_DIR/versions.env"
 if [[ -n "$env_gotoolchain" ]]; then GOTOOLCHAIN="$env_gotoolchain"; fi
 if [[ -n "${GOTOOLCHAIN-}" ]]; then export GOTOOLCHAIN; else unset GOTOOLCHAIN; fi
 for v in KUBERNETES_VERSION KUBERNETES_STAGING_VERSION HELM_VERSION ETCD_VERSION GATOR_VERSION KYVERNO_VERSION \
-  PULUMI_VERSION PULUMI_NODEJS_VERSION PULUMI_KUBERNETES_VERSION PULUMI_KUBERNETES_SDK_VERSION GO_MIN_VERSION; do
+  COSIGN_VERSION PULUMI_VERSION PULUMI_NODEJS_VERSION PULUMI_KUBERNETES_VERSION PULUMI_KUBERNETES_SDK_VERSION GO_MIN_VERSION; do
   [[ -n "${!v-}" ]] || die "$v is not set in $ENGINES_DIR/versions.env"
 done
 
@@ -51,6 +51,7 @@ helm                       kubernetes                 HELM_VERSION              
 etcd                       etcd                       ETCD_VERSION               go.etcd.io/etcd/server/v3                       go.etcd.io/etcd/server/v3                                                       about_1_min
 gator                      gator                      GATOR_VERSION              github.com/open-policy-agent/gatekeeper/v3      github.com/open-policy-agent/gatekeeper/v3/cmd/gator                            about_4_min
 kyverno                    kyverno                    KYVERNO_VERSION            github.com/kyverno/kyverno                      github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno                              about_5_min
+cosign                     kyverno                    COSIGN_VERSION             github.com/sigstore/cosign/v2                   github.com/sigstore/cosign/v2/cmd/cosign                                        81_min_wall_(8.5_min_CPU)_at_load_37
 pulumi                     pulumi                     PULUMI_VERSION             github.com/pulumi/pulumi/pkg/v3                 github.com/pulumi/pulumi/pkg/v3/cmd/pulumi                                      about_6_min
 pulumi-language-nodejs     pulumi-language-nodejs     PULUMI_NODEJS_VERSION      github.com/pulumi/pulumi/sdk/v3                 github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs               about_1_min
 pulumi-resource-kubernetes pulumi-resource-kubernetes PULUMI_KUBERNETES_VERSION  github.com/pulumi/pulumi-kubernetes/provider/v4 github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes about_8_min
@@ -119,6 +120,8 @@ engine_ldflags() {
     # As kyverno's Makefile stamps it (LD_FLAGS); without it the CLI reports
     # the main module's version, which is "(devel)" in a wrapper build.
     kyverno) echo "-s -w -X github.com/kyverno/kyverno/pkg/version.BuildVersion=$KYVERNO_VERSION" ;;
+    # As cosign's Makefile stamps it (GIT_VERSION into sigs.k8s.io/release-utils).
+    cosign) echo "-s -w -X sigs.k8s.io/release-utils/version.gitVersion=$COSIGN_VERSION" ;;
     # As pulumi's Makefiles stamp them (the CLI and language hosts report this
     # version; the kubernetes provider reports its own, without the "v").
     pulumi) echo "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" ;;
@@ -135,6 +138,7 @@ engine_version_check() {
     etcd) echo "etcd Version: ${ETCD_VERSION#v}" ;;
     gator) echo "$GATOR_VERSION" ;;
     kyverno) echo "Version: $KYVERNO_VERSION" ;;
+    cosign) echo "GitVersion:    $COSIGN_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;;
     # These two have no version flag: `go version -m` names the module they
     # were built from (see engine_version_output).
@@ -147,7 +151,7 @@ engine_version_check() {
 # --version flag.
 engine_version_args() {
   case "$1" in
-    kyverno|pulumi) echo "version" ;;
+    kyverno|pulumi|cosign) echo "version" ;;
     helm) echo "version" ;;
     *) echo "--version" ;;
   esac
@@ -379,6 +383,8 @@ sync_wrappers() {
   while read -r m; do args+=("-replace=$m"); done < <(gomod_replaces "$gomod")
   if [[ ${#args[@]} -gt 0 ]]; then (cd "$ENGINES_DIR/kyverno" && go mod edit "${args[@]}"); fi
   log "kyverno: copied ${#args[@]} replace directive(s) from its go.mod"
+  # cosign shares the kyverno wrapper (MVS keeps kyverno's versions of the shared Sigstore modules).
+  (cd "$ENGINES_DIR/kyverno" && go mod edit -require="github.com/sigstore/cosign/v2@$COSIGN_VERSION")
   for e in pulumi pulumi-language-nodejs pulumi-resource-kubernetes; do sync_pulumi_wrapper "$e"; done
   local wrappers
   mapfile -t wrappers < <(awk 'NF { print $2 }' <<<"$ENGINE_TABLE" | sort -u)

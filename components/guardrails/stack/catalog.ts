@@ -62,14 +62,23 @@ export const stackGuardrails: readonly StackGuardrailDefinition[] = [
     },
     {
         id: "stack-image-signature-policy",
-        title: "An image-signature policy verifies cosign signatures at admission",
-        rationale: "Only signature verification ties a running image to the CI that built it; registry allowlists and tags do not.",
+        title: "The stack has an image trust policy and an admission verifier that enforces it",
+        rationale: "Only signature verification ties a running image to the CI that built it; registry allowlists and tags do not. Deploy-time checks need the trust policy, admission needs a verifier.",
         severity: "high",
         capability: 4,
-        check: (resources) => {
+        check: (resources, config) => {
+            const problems: string[] = [];
+            if ((config.trustPolicyEntries ?? 0) === 0) problems.push("no supplyChain trust policy: bulwark:platform.supplyChain.policies is empty, so no image signature can be verified");
             const kyvernoImagePolicies = [...objectsOfKind(resources, "ImageValidatingPolicy"), ...objectsOfKind(resources, "ClusterPolicy").filter((resource) => JSON.stringify(resource.props.spec ?? {}).includes("verifyImages"))];
             const sigstorePolicies = objectsOfKind(resources, "ClusterImagePolicy");
-            return kyvernoImagePolicies.length + sigstorePolicies.length > 0 ? [] : ["no image-signature policy in the stack: expected a Kyverno ImageValidatingPolicy/verifyImages rule or a sigstore ClusterImagePolicy"];
+            const fluxSync = objectsOfKind(resources, "Kustomization").filter((resource) => String((resource.props.spec as { path?: string } | undefined)?.path ?? "").startsWith("./policies/"));
+            if (kyvernoImagePolicies.length + sigstorePolicies.length + fluxSync.length === 0) {
+                problems.push("no admission image verifier in the stack: expected a Kyverno ImageValidatingPolicy, a sigstore ClusterImagePolicy, or a Flux Kustomization syncing ./policies/ (which carries them)");
+            }
+            if (sigstorePolicies.length > 0 && releasesOf(resources, ["policy-controller"]).length === 0 && objectsOfKind(resources, "Deployment").every((resource) => !resource.name.includes("policy-controller"))) {
+                problems.push("ClusterImagePolicy objects exist but no sigstore policy-controller enforces them");
+            }
+            return problems;
         },
     },
     {

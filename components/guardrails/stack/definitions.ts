@@ -13,6 +13,8 @@ export interface StackGuardrailConfig {
     readonly requireHighAvailability?: boolean;
     /** Namespaces that hold workloads and must be meshed. */
     readonly workloadNamespaces?: readonly string[];
+    /** Number of entries in the stack's `supplyChain` trust policy. */
+    readonly trustPolicyEntries?: number;
 }
 
 /**

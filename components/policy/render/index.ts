@@ -1,6 +1,7 @@
 import { catalog, crossObjectCatalog } from "../../guardrails/catalog";
 import { GuardrailData } from "../../guardrails/types";
-import { EnforcementMode, PolicyEngine } from "../../settings";
+import { EnforcementMode, PolicyEngine, SupplyChainSettings } from "../../settings";
+import { renderClusterImagePolicies, renderKyvernoImagePolicies } from "../../supply-chain/admission";
 import { renderGatekeeper } from "./gatekeeper";
 import { renderGatekeeperRego, renderGatekeeperSync } from "./gatekeeperRego";
 import { renderKyverno } from "./kyverno";
@@ -20,7 +21,16 @@ export function unsupportedGuardrails(engine: PolicyEngine): { id: string; reaso
  * same CEL text as CrossGuard and `check`; the ramp sets the action; `data` is the stack's
  * guardrail data.
  */
-export function renderAdmissionPolicies(engine: PolicyEngine, mode: EnforcementMode, data: GuardrailData): Record<string, unknown>[] {
+export function renderAdmissionPolicies(engine: PolicyEngine, mode: EnforcementMode, data: GuardrailData, supplyChain?: SupplyChainSettings): Record<string, unknown>[] {
+    return [...guardrailPolicies(engine, mode, data), ...(supplyChain === undefined ? [] : imagePolicies(engine, mode, supplyChain))];
+}
+
+/** The image-signature verifier's policies from the trust policy: Kyverno's own, or sigstore policy-controller's. */
+export function imagePolicies(engine: PolicyEngine, mode: EnforcementMode, supplyChain: SupplyChainSettings): Record<string, unknown>[] {
+    return engine === "kyverno" ? renderKyvernoImagePolicies(supplyChain, mode) : renderClusterImagePolicies(supplyChain, mode);
+}
+
+function guardrailPolicies(engine: PolicyEngine, mode: EnforcementMode, data: GuardrailData): Record<string, unknown>[] {
     switch (engine) {
         case "vap":
             return catalog.flatMap((guardrail) => renderVap(guardrail, mode, data));

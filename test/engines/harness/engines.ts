@@ -17,7 +17,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-export type EngineName = "kube-apiserver" | "kube-controller-manager" | "helm" | "etcd" | "gator" | "kyverno" | "pulumi" | "pulumi-language-nodejs" | "pulumi-resource-kubernetes";
+export type EngineName = "kube-apiserver" | "kube-controller-manager" | "helm" | "etcd" | "gator" | "kyverno" | "cosign" | "pulumi" | "pulumi-language-nodejs" | "pulumi-resource-kubernetes";
 
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
 export const ENGINES_DIR = path.join(REPO_ROOT, "tools", "engines");
@@ -58,6 +58,7 @@ const VERSION_KEY: Record<EngineName, string> = {
     etcd: "ETCD_VERSION",
     gator: "GATOR_VERSION",
     kyverno: "KYVERNO_VERSION",
+    cosign: "COSIGN_VERSION",
     pulumi: "PULUMI_VERSION",
     "pulumi-language-nodejs": "PULUMI_NODEJS_VERSION",
     "pulumi-resource-kubernetes": "PULUMI_KUBERNETES_VERSION",

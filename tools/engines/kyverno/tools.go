@@ -1,14 +1,18 @@
 //go:build tools
 
-// Package tools pins Kyverno's CLI (kubectl-kyverno, run as `kyverno`) in this
-// wrapper module so that `go mod tidy` records every module it needs in
-// go.sum.  ../build.sh builds the upstream main package with
+// Package tools pins Kyverno's CLI (kubectl-kyverno, run as `kyverno`) and
+// cosign v2's CLI in this wrapper module so that `go mod tidy` records every
+// module they need in go.sum.  They share the Sigstore and go-containerregistry
+// libraries, so a cold build compiles those once.  ../build.sh builds the
+// upstream main packages with
 //
 //	go build -trimpath github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno
+//	go build -trimpath github.com/sigstore/cosign/v2/cmd/cosign
 //
 // No code of our own is compiled into it.
 package tools
 
 import (
 	_ "github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno"
+	_ "github.com/sigstore/cosign/v2/cmd/cosign"
 )
