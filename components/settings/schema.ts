@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { versions } from "../versions";
+import { mutationSettingsSchema } from "./mutations";
 
 /**
  * The schema of the `bulwark:platform` stack config key. Every object is strict: an unknown key is
@@ -142,6 +143,8 @@ export const platformSettingsSchema = z
         tenants: z.array(tenantSchema).default([]),
         podSecurity: podSecuritySchema.prefault({}),
         policy: policySchema.prefault({}),
+        /** Safe defaults (mutating guardrails): default resources and per-stack off switches. */
+        mutations: mutationSettingsSchema.prefault({}),
     })
     .superRefine((settings, ctx) => {
         if (settings.policy.delivery === "flux" && settings.policy.flux === undefined) {
