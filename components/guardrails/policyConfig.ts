@@ -3,6 +3,7 @@ import { allowedEnforceLevels, enforcedLevel, planNamespaces } from "../pod-secu
 import { EnforcementMode, PlatformSettings, PodSecurityLevel, podSecurityLevels } from "../settings";
 import { catalog, crossObjectCatalog } from "./catalog";
 import { stackGuardrails } from "./stack/catalog";
+import { mutationPolicyPackConfigFor } from "./mutations/crossguard";
 import { GuardrailData } from "./types";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled";
@@ -60,7 +61,7 @@ export function guardrailConfigFor(settings: PlatformSettings): GuardrailPolicyC
  * The policy-pack config file for a stack (`pulumi preview --policy-pack-config`): one entry per
  * catalog policy with the ramp's enforcement level and the stack's facts.
  */
-export function policyPackConfigFor(settings: PlatformSettings): Record<string, Record<string, unknown> & { enforcementLevel: EnforcementLevel }> {
+export function policyPackConfigFor(settings: PlatformSettings): Record<string, Record<string, unknown> & { enforcementLevel: EnforcementLevel | "remediate" }> {
     const config = guardrailConfigFor(settings);
     const enforcementLevel = enforcementLevelFor(settings.enforcement);
     return Object.fromEntries([
@@ -75,5 +76,7 @@ export function policyPackConfigFor(settings: PlatformSettings): Record<string, 
                 workloadNamespaces: settings.tenants.map((tenant) => tenant.name),
             },
         ]),
+        // Mutations (safe defaults) remediate in every stack unless the stack turns one off.
+        ...Object.entries(mutationPolicyPackConfigFor(settings)),
     ]);
 }

@@ -37,7 +37,8 @@ describe("generated artefacts", () => {
 
     it("the policy pack's entry point builds its policies from the catalog (not a copy)", () => {
         const source = fs.readFileSync(path.join(repoRoot, "policy-pack/index.ts"), "utf8");
-        assert.match(source, /policies: \[\.\.\.crossGuardPolicies\(\), \.\.\.crossGuardStackPolicies\(\), \.\.\.crossGuardCapabilityPolicies\(\)\]/);
+        assert.match(source, /policies: \[\.\.\.crossGuardRemediationPolicies\(\), \.\.\.crossGuardPolicies\(\), \.\.\.crossGuardStackPolicies\(\), \.\.\.crossGuardCapabilityPolicies\(\)\]/);
+        assert.match(source, /from "\.\.\/components\/guardrails\/mutations\/crossguard"/);
         assert.match(source, /from "\.\.\/components\/guardrails\/crossguard"/);
     });
 });

@@ -83,7 +83,7 @@ function namespaceOf(object: Json): string | undefined {
 export function mutationApplies(mutation: MutationDefinition, object: Json, context: MutationContext): boolean {
     if (mutation.id in context.disabled) return false;
     if (typeof object.kind !== "string" || !mutation.kinds.includes(object.kind)) return false;
-    if (mutation.scope.kind === "namespaceLabels") {
+    if (mutation.scope.kind === "namespaceMetadata") {
         const name = get(object, ["metadata", "name"]);
         return typeof name === "string" && context.tenants.includes(name) && !context.excludedNamespaces.includes(name);
     }
@@ -99,12 +99,9 @@ function applyOne(mutation: MutationDefinition, object: Json, context: MutationC
         if (setIfAbsent(root, assignment.path, assignment.value)) changes.push({ mutation: mutation.id, path: [...rootPath, ...assignment.path], value: assignment.value });
     };
     const assignments = mutation.assignments(context);
-    if (mutation.scope.kind === "namespaceLabels") {
-        const metadata = object.metadata as Json;
-        for (const assignment of assignments) {
-            // Label keys hold dots and slashes: one path element each, set under metadata.labels.
-            assign(metadata, ["metadata"], { ...assignment, path: ["labels", ...assignment.path] });
-        }
+    if (mutation.scope.kind === "namespaceMetadata") {
+        // Label and annotation keys hold dots and slashes: one path element each.
+        for (const assignment of assignments) assign(object.metadata as Json, ["metadata"], assignment);
         return changes;
     }
     const specPath = podSpecPaths[String(object.kind)];

@@ -1,4 +1,4 @@
-import { componentNamespaces, podSecurityLabels } from "../../pod-security/labels";
+import { componentNamespaces, planNamespaces, podSecurityLabels, podSecurityReasonAnnotation } from "../../pod-security/labels";
 import { mutationSettingsSchema, PlatformSettings } from "../../settings";
 import { versions } from "../../versions";
 import { MutationContext } from "./types";
@@ -25,12 +25,15 @@ export function meshInjectionLabels(settings: PlatformSettings): Record<string, 
 export function mutationContextFor(settings: PlatformSettings): MutationContext {
     const platform = componentNamespaces(settings).map((namespace) => namespace.name);
     const exceptions = settings.podSecurity.exceptions.map((exception) => exception.namespace);
+    // Tenants share one reason: the enforcement ramp's, while it enforces below restricted.
+    const tenantReason = planNamespaces(settings).find((plan) => plan.role === "tenant")?.reason;
     return {
         disabled: Object.fromEntries(settings.mutations.disabled.map((entry) => [entry.id, entry.reason])),
         excludedNamespaces: [...new Set([...protectedNamespaces, ...platform, ...exceptions])],
         tenants: settings.tenants.map((tenant) => tenant.name),
         resources: { ...settings.mutations.resources },
         tenantNamespaceLabels: { ...podSecurityLabels("restricted", settings.enforcement, settings.podSecurity.version), ...meshInjectionLabels(settings) },
+        tenantNamespaceAnnotations: tenantReason === undefined ? {} : { [podSecurityReasonAnnotation]: tenantReason },
     };
 }
 
@@ -45,5 +48,6 @@ export function defaultMutationContext(): MutationContext {
         tenants: [],
         resources: { ...mutationSettingsSchema.parse({}).resources },
         tenantNamespaceLabels: podSecurityLabels("restricted", "enforce", versions.podSecurityStandards),
+        tenantNamespaceAnnotations: {},
     };
 }

@@ -11,12 +11,13 @@ export type ContainerList = "containers" | "initContainers" | "ephemeralContaine
  * - `podSpec`: the pod spec of every pod-bearing kind (a Pod's `spec`, a Deployment's
  *   `spec.template.spec`, a CronJob's `spec.jobTemplate.spec.template.spec`);
  * - `containers`: each container of the listed container lists, matched by name;
- * - `namespaceLabels`: `metadata.labels` of the stack's tenant Namespaces (paths are one label key).
+ * - `namespaceMetadata`: `metadata` of the stack's tenant Namespaces (paths are `labels` or
+ *   `annotations` and one key).
  */
 export type MutationScope =
     | { readonly kind: "podSpec" }
     | { readonly kind: "containers"; readonly lists: readonly ContainerList[] }
-    | { readonly kind: "namespaceLabels" };
+    | { readonly kind: "namespaceMetadata" };
 
 /**
  * One field a mutation sets: `value` at `path` (below the scope), only when that field is absent.
@@ -46,6 +47,8 @@ export interface MutationContext {
     readonly resources: { readonly cpuRequest: string; readonly memoryRequest: string; readonly memoryLimit: string };
     /** Labels every tenant Namespace must carry: Pod Security labels, plus the mesh's injection label when a mesh is configured. */
     readonly tenantNamespaceLabels: Readonly<Record<string, string>>;
+    /** Annotations every tenant Namespace must carry: the written reason while the ramp enforces below restricted. */
+    readonly tenantNamespaceAnnotations: Readonly<Record<string, string>>;
 }
 
 /** Admission engines a mutation is rendered for. */
