@@ -1,6 +1,6 @@
 import { podSpecPaths } from "../../../guardrails/mutations/apply";
 import { MutationContext, MutationDefinition } from "../../../guardrails/mutations/types";
-import { guardrailAnnotations, kindResources, managedLabels } from "../common";
+import { kindResources } from "../common";
 
 /** Gatekeeper location syntax: keyed list elements `containers[name:*]`, quoted keys with dots or slashes. */
 const locationSegment = (segment: string) => (/^[A-Za-z0-9_]+$/.test(segment) ? segment : `"${segment}"`);
@@ -27,7 +27,8 @@ function applyTo(kinds: readonly string[]) {
     return [...byGroup].map(([group, groupKinds]) => ({ groups: [group], kinds: groupKinds, versions: ["v1"] }));
 }
 
-const shapeName = (specPath: readonly string[]) => (specPath.length === 1 ? "pod" : specPath.length === 3 ? "template" : "cronjob");
+const shapeName = (specPath: readonly string[]) => (specPath.length === 1 ? "pod" : specPath.length === 3 ? "tpl" : "cron");
+const listName: Record<string, string> = { containers: "c", initContainers: "init", ephemeralContainers: "eph" };
 
 /**
  * Gatekeeper mutators for one mutation: an Assign per field, container list and pod-spec shape (with
@@ -36,13 +37,18 @@ const shapeName = (specPath: readonly string[]) => (specPath.length === 1 ? "pod
  */
 export function renderGatekeeperMutation(mutation: MutationDefinition, context: MutationContext, extraExcluded: readonly string[]): Record<string, unknown>[] {
     const excludedNamespaces = [...new Set([...context.excludedNamespaces, ...extraExcluded])];
-    const metadata = (suffix: string) => ({ name: `bulwark-${mutation.id}-${suffix}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").slice(0, 253), labels: managedLabels, annotations: guardrailAnnotations(mutation) });
+    // The mutator CRDs accept only a name (at most 63 characters) in metadata: the name carries the mutation id.
+    const metadata = (suffix: string) => {
+        const name = `bulwark-${mutation.id}-${suffix}`;
+        if (name.length > 63) throw new Error(`mutator name ${name} is longer than 63 characters`);
+        return { name };
+    };
     const assignments = mutation.assignments(context);
     if (mutation.scope.kind === "namespaceMetadata") {
         return assignments.map((assignment, index) => ({
             apiVersion: "mutations.gatekeeper.sh/v1",
             kind: "AssignMetadata",
-            metadata: metadata(`${index}-${assignment.path[assignment.path.length - 1]}`),
+            metadata: metadata(String(index)),
             spec: {
                 match: { scope: "Cluster", kinds: [{ apiGroups: [""], kinds: ["Namespace"] }], namespaces: [...context.tenants], excludedNamespaces },
                 location: `metadata.${assignment.path.map(locationSegment).join(".")}`,
@@ -72,7 +78,7 @@ export function renderGatekeeperMutation(mutation: MutationDefinition, context: 
                 return {
                     apiVersion: "mutations.gatekeeper.sh/v1",
                     kind: "Assign",
-                    metadata: metadata(`${shapeName(specPath)}-${list}-${index}`),
+                    metadata: metadata(`${shapeName(specPath)}-${listName[list]}-${index}`),
                     spec: {
                         applyTo: applyTo(kinds),
                         match: { scope: "Namespaced", kinds: applyTo(kinds).map((entry) => ({ apiGroups: entry.groups, kinds: entry.kinds })), excludedNamespaces },
