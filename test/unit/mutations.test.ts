@@ -53,8 +53,9 @@ describe("mutation catalog", () => {
                     assert.deepStrictEqual(applyMutations(readObject(fixture.outFile), context, [mutation]).changes, []);
                 });
 
-                it(`${fixture.name}: a defaulted output passes ${mutation.satisfies.join(", ")}`, function () {
-                    if (applyMutations(readObject(fixture.inFile), context, [mutation]).changes.length === 0) this.skip(); // left alone: nothing was defaulted
+                // Only where something was defaulted: a value the workload set is kept, even a failing one.
+                if (applyMutations(readObject(fixture.inFile), context, [mutation]).changes.length === 0) continue;
+                it(`${fixture.name}: the defaulted output passes ${mutation.satisfies.join(", ")}`, () => {
                     const violations = checkObjects(readManifests([fixture.outFile]).objects, { settings: mutationFixtureSettings(mutation) }).filter((violation) => mutation.satisfies.includes(violation.guardrail));
                     assert.deepStrictEqual(violations, []);
                 });
