@@ -6,7 +6,8 @@ import { mutationContextFor } from "../../components/guardrails/mutations/contex
 import { MutationEngine } from "../../components/guardrails/mutations/types";
 import { renderMutationPolicies, skippedMutations } from "../../components/policy/render/mutations";
 import { parsePlatformSettings } from "../../components/settings";
-import { repoRoot, stackNames } from "../support/render";
+import { kubernetesObjects } from "../../cli/render";
+import { renderStackFile, repoRoot, stackNames } from "../support/render";
 import { crdSchemasDir, SchemaValidator } from "../support/schemas";
 import { requireSharedDir } from "../support/shared";
 
@@ -48,6 +49,15 @@ describe("rendered mutations", () => {
             assert.ok(skipped.some((entry) => entry.id === "container-resources-default" && entry.reason === reason));
         }
         assert.deepStrictEqual(skippedMutations("gatekeeper", context).map((entry) => entry.id), ["pod-seccomp-default", "container-resources-default"]);
+    });
+
+    it("with Pulumi delivery the component creates the stack's mutations (dev: native MutatingAdmissionPolicies)", async () => {
+        const objects = kubernetesObjects(await renderStackFile("dev"));
+        const settings = readStackSettings(path.join(repoRoot, "stacks", "Pulumi.dev.yaml"), "dev");
+        const expected = renderMutationPolicies("vap", mutationContextFor(settings)).map((object) => `${object.kind}/${(object.metadata as { name: string }).name}`);
+        const created = objects.filter((object) => String(object.kind).startsWith("MutatingAdmissionPolicy")).map((object) => `${object.kind}/${(object.metadata as { name: string }).name}`);
+        assert.deepStrictEqual([...created].sort(), [...expected].sort()); // resources are recorded in completion order
+        assert.strictEqual(expected.length, 2 * mutationCatalog.length);
     });
 
     it("no rendering selects a protected namespace", () => {
