@@ -29,7 +29,8 @@ function normalised(body: Record<string, unknown>): Record<string, unknown> {
     void uid, creationTimestamp, resourceVersion, managedFields, generation;
     const { status, ...rest } = body;
     void status;
-    return { ...rest, metadata };
+    // A Job gets a fresh controller uid (labels, selector) on every request, dry-run included.
+    return JSON.parse(JSON.stringify({ ...rest, metadata }).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>")) as Record<string, unknown>;
 }
 
 async function ensureNamespace(api: ApiServer, name: string, labels: Record<string, string> = {}): Promise<void> {
@@ -59,11 +60,13 @@ async function installAndAwait(api: ApiServer, objects: KubeObject[], probe: Kub
 async function removeAndAwait(api: ApiServer, name: string, probe: KubeObject, unmutated: Record<string, unknown>): Promise<void> {
     await api.request("DELETE", `/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings/${name}`);
     await api.request("DELETE", `/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies/${name}`);
+    let last: Record<string, unknown> = {};
     for (let attempt = 0; attempt < 150; attempt++) {
-        if (JSON.stringify(await dryRun(api, probe)) === JSON.stringify(unmutated)) return;
+        last = await dryRun(api, probe);
+        if (JSON.stringify(last) === JSON.stringify(unmutated)) return;
         await sleep(100);
     }
-    assert.fail(`policy ${name} still mutates after deletion`);
+    assert.fail(`policy ${name} still mutates after deletion:\n now    ${JSON.stringify(last)}\n before ${JSON.stringify(unmutated)}`);
 }
 
 describe("engine tier: MutatingAdmissionPolicy (real API server) gives every out-*.yaml", function () {
