@@ -3,6 +3,7 @@ import * as path from "path";
 import { parseArgs, ParseArgsConfig } from "util";
 import { SettingsError } from "../components/settings/errors";
 import { checkObjects, CheckViolation } from "./check";
+import { fixCommand } from "./fixCommand";
 import { CliError } from "./errors";
 import { InputProblem, parseTexts, readTexts } from "./input";
 import { checkInParallel } from "./parallel";
@@ -10,8 +11,10 @@ import { checkInParallel } from "./parallel";
 const usage = `usage:
   bulwark render --stack <name> [--config <Pulumi.<stack>.yaml>] --out <dir>
   bulwark check [--format text|json] [--stack <name>] [--config <Pulumi.<stack>.yaml>] [--verify-signatures] <file|dir|->...
+  bulwark fix [--write] [--stack <name>] [--config <Pulumi.<stack>.yaml>] <file|dir|->...
 
 exit codes (check): 0 no mandatory violation, 1 a mandatory violation, 2 unreadable input or usage error
+exit codes (fix): 0 written (defaulted YAML on stdout, or files rewritten with --write), 2 unreadable input or usage error
 exit codes (render): 0 written, 1 invalid stack configuration, 2 usage error`;
 
 function parse(argv: string[], options: NonNullable<ParseArgsConfig["options"]>) {
@@ -96,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
     try {
         if (command === "render") return await render(rest);
         if (command === "check") return await check(rest);
+        if (command === "fix") return fixCommand(parse(rest, { write: { type: "boolean", default: false }, stack: { type: "string" }, config: { type: "string" } }), usage);
         if (command === "--help" || command === "-h" || command === "help") {
             process.stdout.write(`${usage}\n`);
             return 0;

@@ -19,7 +19,7 @@ export interface InputProblem {
 
 const manifestExtensions = new Set([".yaml", ".yml", ".json"]);
 
-function listFiles(source: string): string[] {
+export function listFiles(source: string): string[] {
     const stat = fs.statSync(source);
     if (!stat.isDirectory()) return [source];
     return fs

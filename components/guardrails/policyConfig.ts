@@ -5,6 +5,7 @@ import { podSecurityLevels } from "../settings/levels";
 import { catalog, crossObjectCatalog } from "./catalog";
 import { imageSignatureVerified } from "./images/signature-verified/guardrail";
 import { stackGuardrails } from "./stack/catalog";
+import { mutationPolicyPackConfigFor } from "./mutations/crossguard";
 import { GuardrailData } from "./types";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled";
@@ -63,7 +64,7 @@ export function guardrailConfigFor(settings: PlatformSettings): GuardrailPolicyC
  * The policy-pack config file for a stack (`pulumi preview --policy-pack-config`): one entry per
  * catalog policy with the ramp's enforcement level and the stack's facts.
  */
-export function policyPackConfigFor(settings: PlatformSettings): Record<string, Record<string, unknown> & { enforcementLevel: EnforcementLevel }> {
+export function policyPackConfigFor(settings: PlatformSettings): Record<string, Record<string, unknown> & { enforcementLevel: EnforcementLevel | "remediate" }> {
     const config = guardrailConfigFor(settings);
     const enforcementLevel = enforcementLevelFor(settings.enforcement);
     return Object.fromEntries([
@@ -80,5 +81,7 @@ export function policyPackConfigFor(settings: PlatformSettings): Record<string, 
                 trustPolicyEntries: settings.supplyChain.policies.length,
             },
         ]),
+        // Mutations (safe defaults) remediate in every stack unless the stack turns one off.
+        ...Object.entries(mutationPolicyPackConfigFor(settings)),
     ]);
 }

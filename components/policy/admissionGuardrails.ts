@@ -5,6 +5,8 @@ import { PlatformSettings } from "../settings";
 import { engineRelease } from "./engineInstall";
 import { fluxNamespace, fluxPolicySync, fluxRelease } from "./flux";
 import { renderAdmissionPolicies, unsupportedGuardrails } from "./render";
+import { mutationContextFor } from "../guardrails/mutations/context";
+import { renderMutationPolicies } from "./render/mutations";
 
 export interface AdmissionGuardrailsArgs {
     readonly settings: PlatformSettings;
@@ -104,13 +106,21 @@ export class AdmissionGuardrails extends pulumi.ComponentResource {
         // Kyverno verifies signatures itself; ClusterImagePolicies need the sigstore policy-controller, which
         // this component does not install yet, so they are delivered through policies/ (GitOps) only.
         const supplyChain = settings.policy.engine === "kyverno" ? settings.supplyChain : undefined;
-        const objects = renderAdmissionPolicies(settings.policy.engine, settings.enforcement, guardrailDataFor(settings), supplyChain);
+        // Mutations first: admission defaults an object before the validating policies see it.
+        const objects = [
+            ...renderMutationPolicies(settings.policy.engine, mutationContextFor(settings)),
+            ...renderAdmissionPolicies(settings.policy.engine, settings.enforcement, guardrailDataFor(settings), supplyChain),
+        ];
         const templates = new Map<string, pulumi.Resource>();
         for (const object of objects) {
             const metadata = object.metadata as { name: string; namespace?: string };
             const resourceName = `${name}-${String(object.kind).toLowerCase()}-${metadata.name}`;
             if (object.kind === "ValidatingAdmissionPolicy") {
                 new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(resourceName, object as unknown as k8s.admissionregistration.v1.ValidatingAdmissionPolicyArgs, childOptions);
+            } else if (object.kind === "MutatingAdmissionPolicy") {
+                new k8s.admissionregistration.v1.MutatingAdmissionPolicy(resourceName, object as unknown as k8s.admissionregistration.v1.MutatingAdmissionPolicyArgs, childOptions);
+            } else if (object.kind === "MutatingAdmissionPolicyBinding") {
+                new k8s.admissionregistration.v1.MutatingAdmissionPolicyBinding(resourceName, object as unknown as k8s.admissionregistration.v1.MutatingAdmissionPolicyBindingArgs, childOptions);
             } else if (object.kind === "ValidatingAdmissionPolicyBinding") {
                 new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(resourceName, object as unknown as k8s.admissionregistration.v1.ValidatingAdmissionPolicyBindingArgs, childOptions);
             } else {

@@ -3,6 +3,7 @@ import { SettingsError, describeIssues } from "./errors";
 import { PlatformSettings, platformSettingsSchema } from "./schema";
 
 export * from "./schema";
+export * from "./mutations";
 export { SettingsError, formatKeyPath } from "./errors";
 
 /** The single structured stack config key Bulwark reads. */

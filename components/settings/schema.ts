@@ -3,6 +3,7 @@ import { versions } from "../versions";
 import { supplyChainSchema } from "./supplyChain";
 
 export * from "./supplyChain";
+import { mutationSettingsSchema } from "./mutations";
 
 /**
  * The schema of the `bulwark:platform` stack config key. Every object is strict: an unknown key is
@@ -147,6 +148,8 @@ export const platformSettingsSchema = z
         policy: policySchema.prefault({}),
         /** Image trust policy: who may sign which images (see supplyChain.ts). */
         supplyChain: supplyChainSchema.prefault({}),
+        /** Safe defaults (mutating guardrails): default resources and per-stack off switches. */
+        mutations: mutationSettingsSchema.prefault({}),
     })
     .superRefine((settings, ctx) => {
         if (settings.policy.delivery === "flux" && settings.policy.flux === undefined) {

@@ -46,8 +46,10 @@ describe("engine tier: the real API server accepts every rendered object", funct
         for (const stack of stackNames) sources.push({ source: `render ${stack}`, objects: kubernetesObjects(await renderStackFile(stack)) });
         for (const engine of policyEngines) {
             for (const stack of stackNames) {
-                const file = path.join(repoRoot, "policies", engine, stack, "policies.yaml");
-                sources.push({ source: path.relative(repoRoot, file), objects: readManifests([file]).objects.map((manifest) => manifest.object) });
+                for (const name of ["mutations.yaml", "policies.yaml"]) {
+                    const file = path.join(repoRoot, "policies", engine, stack, name);
+                    sources.push({ source: path.relative(repoRoot, file), objects: readManifests([file]).objects.map((manifest) => manifest.object) });
+                }
             }
         }
         // CRDs for every custom kind, once.

@@ -1,4 +1,5 @@
 import { imageSignatureVerified } from "../../components/guardrails/images/signature-verified/guardrail";
+import { mutationCatalog } from "../../components/guardrails/mutations/catalog";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -22,9 +23,12 @@ describe("generated artefacts", () => {
     it("the ramp moves every policy's level: dev advisory, prod mandatory", () => {
         const dev = JSON.parse(fs.readFileSync(path.join(repoRoot, "policy-pack/config/dev.json"), "utf8")) as Record<string, { enforcementLevel: string }>;
         const prod = JSON.parse(fs.readFileSync(path.join(repoRoot, "policy-pack/config/prod.json"), "utf8")) as Record<string, { enforcementLevel: string }>;
-        assert.deepStrictEqual(Object.keys(dev).sort(), [...catalog, ...crossObjectCatalog, imageSignatureVerified, ...stackGuardrails].map((guardrail) => guardrail.id).sort());
-        assert.ok(Object.values(dev).every((policy) => policy.enforcementLevel === "advisory"));
-        assert.ok(Object.values(prod).every((policy) => policy.enforcementLevel === "mandatory"));
+        assert.deepStrictEqual(Object.keys(dev).sort(), [...catalog, ...crossObjectCatalog, imageSignatureVerified, ...stackGuardrails, ...mutationCatalog].map((guardrail) => guardrail.id).sort());
+        // Mutations remediate in every stack (they default, never block); the ramp moves the validating policies.
+        const validating = (config: typeof dev) => Object.entries(config).filter(([id]) => !mutationCatalog.some((mutation) => mutation.id === id));
+        assert.ok(validating(dev).every(([, policy]) => policy.enforcementLevel === "advisory"));
+        assert.ok(validating(prod).every(([, policy]) => policy.enforcementLevel === "mandatory"));
+        assert.ok(mutationCatalog.every((mutation) => dev[mutation.id].enforcementLevel === "remediate" && prod[mutation.id].enforcementLevel === "remediate"));
     });
 
     it("the policy pack has one policy per catalog guardrail, mandatory by default", () => {
@@ -38,7 +42,8 @@ describe("generated artefacts", () => {
 
     it("the policy pack's entry point builds its policies from the catalog (not a copy)", () => {
         const source = fs.readFileSync(path.join(repoRoot, "policy-pack/index.ts"), "utf8");
-        assert.match(source, /policies: \[\.\.\.crossGuardPolicies\(\), imageSignaturePolicy\(\), \.\.\.crossGuardStackPolicies\(\), \.\.\.crossGuardCapabilityPolicies\(\)\]/);
+        assert.match(source, /policies: \[\.\.\.crossGuardRemediationPolicies\(\), \.\.\.crossGuardPolicies\(\), imageSignaturePolicy\(\), \.\.\.crossGuardStackPolicies\(\), \.\.\.crossGuardCapabilityPolicies\(\)\]/);
+        assert.match(source, /from "\.\.\/components\/guardrails\/mutations\/crossguard"/);
         assert.match(source, /from "\.\.\/components\/guardrails\/crossguard"/);
     });
 });

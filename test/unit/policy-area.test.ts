@@ -1,3 +1,4 @@
+import { findMutation } from "../../components/guardrails/mutations/catalog";
 import * as assert from "assert";
 import { crossGuardCapabilityPolicies } from "../../components/guardrails/crossguard";
 import { guardrailDataFor } from "../../components/guardrails/policyConfig";
@@ -98,7 +99,8 @@ describe("the enforcement ramp: one setting moves every enforcement point togeth
     for (const mode of ["audit", "enforce"] as const) {
         it(`${mode}`, () => {
             const settings = parsePlatformSettings({ enforcement: mode, tenants: [{ name: "shop" }] }, "inline", mode);
-            const crossGuard = new Set(Object.values(policyPackConfigFor(settings)).map((policy) => policy.enforcementLevel));
+            // Mutations remediate in every stack (they never block), so the ramp concerns the validating policies.
+            const crossGuard = new Set(Object.entries(policyPackConfigFor(settings)).filter(([id]) => findMutation(id) === undefined).map(([, policy]) => policy.enforcementLevel));
             const data = guardrailDataFor(settings);
             const vapActions = new Set(renderAdmissionPolicies("vap", mode, data).filter((object) => object.kind === "ValidatingAdmissionPolicyBinding").map((object) => JSON.stringify((object.spec as { validationActions: string[] }).validationActions)));
             const kyvernoActions = new Set(renderAdmissionPolicies("kyverno", mode, data).map((object) => JSON.stringify((object.spec as { validationActions: string[] }).validationActions)));

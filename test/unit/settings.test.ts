@@ -38,6 +38,7 @@ describe("stack settings", () => {
                 verification: { cacheTtlSeconds: 3600, concurrency: 8, timeoutMs: 10000 },
                 admission: { webhookTimeoutSeconds: 15 },
             },
+            mutations: { resources: { cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "512Mi" }, disabled: [] },
         });
     });
 
@@ -80,6 +81,12 @@ describe("stack settings", () => {
         ["registry without a host", { policy: { images: { allowedRegistries: ["library"] } } }, "bulwark:platform.policy.images.allowedRegistries[0]", /must start with a registry host/],
         ["empty registry allowlist", { policy: { images: { allowedRegistries: [] } } }, "bulwark:platform.policy.images.allowedRegistries", /at least one registry/],
         ["flux delivery without a repository", { policy: { delivery: "flux" } }, "bulwark:platform.policy.flux", /required when policy.delivery is 'flux'/],
+        ["mutation off switch without a reason", { mutations: { disabled: [{ id: "container-resources-default" }] } }, "bulwark:platform.mutations.disabled[0].reason", /needs a written reason/],
+        ["mutation off switch with a token reason", { mutations: { disabled: [{ id: "container-resources-default", reason: "noisy" }] } }, "bulwark:platform.mutations.disabled[0].reason", /at least 20 characters/],
+        ["unknown mutation id", { mutations: { disabled: [{ id: "seccomp", reason }] } }, "bulwark:platform.mutations.disabled[0].id", /expected one of .*got "seccomp"/],
+        ["mutation disabled twice", { mutations: { disabled: [{ id: "pod-seccomp-default", reason }, { id: "pod-seccomp-default", reason }] } }, "bulwark:platform.mutations.disabled[1].id", /disabled twice/],
+        ["default memory request above the default limit", { mutations: { resources: { memoryRequest: "2Gi", memoryLimit: "1Gi" } } }, "bulwark:platform.mutations.resources.memoryRequest", /must not exceed resources.memoryLimit \(1Gi\)/],
+        ["malformed CPU default", { mutations: { resources: { cpuRequest: "fast" } } }, "bulwark:platform.mutations.resources.cpuRequest", /CPU quantity/],
         ["flux repository not a URL", { policy: { delivery: "flux", flux: { url: "github.com/acme/platform" } } }, "bulwark:platform.policy.flux.url", /https:\/\/ or ssh:\/\//],
     ];
 

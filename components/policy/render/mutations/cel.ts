@@ -1,0 +1,98 @@
+import { podSpecPaths } from "../../../guardrails/mutations/apply";
+import { ContainerList, MutationAssignment, MutationContext, MutationDefinition, MutationValue } from "../../../guardrails/mutations/types";
+import { celString } from "../common";
+
+/**
+ * The CEL JSONPatch expressions a MutatingAdmissionPolicy and a Kyverno MutatingPolicy run for a
+ * mutation. JSONPatch rather than ApplyConfiguration: apply configurations may not touch atomic
+ * lists (capabilities.drop is one), and "add at the first missing level" keeps the exact semantics
+ * of the TypeScript applier (only when absent, parents created, nothing present ever replaced).
+ */
+
+/** A JSON pointer segment (RFC 6901): label keys hold '/'. */
+const pointerSegment = (segment: string) => segment.replace(/~/g, "~0").replace(/\//g, "~1");
+
+/** A CEL literal for a mutation value (homogeneous maps and lists, as Kubernetes CEL requires). */
+export function celLiteral(value: MutationValue): string {
+    if (typeof value === "string") return celString(value);
+    if (typeof value === "boolean") return String(value);
+    if (Array.isArray(value)) return `[${value.map((item) => celLiteral(item as MutationValue)).join(", ")}]`;
+    const record = value as Record<string, MutationValue>;
+    return `{${Object.keys(record)
+        .sort()
+        .map((key) => `${celString(key)}: ${celLiteral(record[key])}`)
+        .join(", ")}}`;
+}
+
+const nestedValue = (path: readonly string[], value: MutationValue): MutationValue => path.reduceRight<MutationValue>((inner, key) => ({ [key]: inner }), value);
+
+/** CEL presence test of `root.<path>` (map keys that are not identifiers use `in`). */
+function present(root: string, path: readonly string[]): string {
+    const parent = path.slice(0, -1).reduce((expression, key) => `${expression}.${key}`, root);
+    const last = path[path.length - 1];
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(last) ? `has(${parent}.${last})` : `${celString(last)} in ${parent}`;
+}
+
+/**
+ * `!has(a) ? add a {b: {c: v}} : !has(a.b) ? add a/b {c: v} : !has(a.b.c) ? add a/b/c v : <none>`,
+ * with `wrap` turning one patch into the result type (a list, or a bare patch inside `map`).
+ */
+function firstMissingLevel(root: string, pointer: string, assignment: MutationAssignment, none: string, wrap: (patch: string) => string): string {
+    const { path, value } = assignment;
+    let expression = none;
+    for (let depth = path.length; depth >= 1; depth--) {
+        const patch = `JSONPatch{op: 'add', path: ${pointer} + ${celString(`/${path.slice(0, depth).map(pointerSegment).join("/")}`)}, value: ${celLiteral(nestedValue(path.slice(depth), value))}}`;
+        expression = `!(${present(root, path.slice(0, depth))}) ? ${wrap(patch)} : ${expression}`;
+    }
+    return expression;
+}
+
+/** `!has(c.a) || !has(c.a.b) || ...`: the field is absent at some level. */
+const absent = (root: string, path: readonly string[]) => path.map((_, index) => `!(${present(root, path.slice(0, index + 1))})`).join(" || ");
+
+/** The variables pod-spec mutations share: where the pod spec is, for every kind they match. */
+export function podSpecMutationVariables(kinds: readonly string[]): { name: string; expression: string }[] {
+    const byPath = (render: (path: readonly string[]) => string) => {
+        const pod = render(podSpecPaths.Pod);
+        const cron = render(podSpecPaths.CronJob);
+        const template = render(podSpecPaths.Deployment);
+        return kinds.includes("CronJob") ? `object.kind == 'Pod' ? ${pod} : object.kind == 'CronJob' ? ${cron} : ${template}` : `object.kind == 'Pod' ? ${pod} : ${template}`;
+    };
+    return [
+        { name: "podSpecPointer", expression: byPath((path) => celString(`/${path.join("/")}`)) },
+        { name: "podSpec", expression: byPath((path) => `object.${path.join(".")}`) },
+        {
+            name: "allContainers",
+            expression:
+                "(has(variables.podSpec.containers) ? variables.podSpec.containers : []) + (has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : []) + (has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers : [])",
+        },
+    ];
+}
+
+function containerListExpression(list: ContainerList, assignment: MutationAssignment): string {
+    const items = `variables.podSpec.${list}`;
+    const pointer = `variables.podSpecPointer + ${celString(`/${list}/`)} + string(${items}.indexOf(c))`;
+    const patch = firstMissingLevel("c", pointer, assignment, "JSONPatch{}", (single) => single);
+    return `has(variables.podSpec.${list}) ? ${items}.filter(c, ${absent("c", assignment.path)}).map(c, ${patch}) : []`;
+}
+
+/** One JSONPatch expression per field (and per container list): each sees the previous ones' result. */
+export function mutationExpressions(mutation: MutationDefinition, context: MutationContext): string[] {
+    const assignments = mutation.assignments(context);
+    switch (mutation.scope.kind) {
+        case "namespaceMetadata": {
+            const tenants = `[${context.tenants.map(celString).join(", ")}]`;
+            return assignments.map((assignment) => `object.metadata.name in ${tenants} ? (${firstMissingLevel("object.metadata", "'/metadata'", assignment, "[]", (patch) => `[${patch}]`)}) : []`);
+        }
+        case "podSpec":
+            return assignments.map((assignment) => {
+                const patch = firstMissingLevel("variables.podSpec", "variables.podSpecPointer", assignment, "[]", (single) => `[${single}]`);
+                if (assignment.unlessAnyContainerSets === undefined) return patch;
+                return `variables.allContainers.exists(c, ${assignment.unlessAnyContainerSets.map((_, index) => present("c", assignment.unlessAnyContainerSets!.slice(0, index + 1))).join(" && ")}) ? [] : (${patch})`;
+            });
+        case "containers": {
+            const lists = mutation.scope.lists;
+            return assignments.flatMap((assignment) => lists.map((list) => containerListExpression(list, assignment)));
+        }
+    }
+}
