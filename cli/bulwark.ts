@@ -6,11 +6,12 @@ import { checkObjects, CheckViolation } from "./check";
 import { CliError } from "./errors";
 import { InputProblem, readManifests } from "./input";
 import { renderStack, writeRender } from "./render";
+import { toSarif } from "./sarif";
 import { defaultStackConfigPath, readStackConfig, readStackSettings } from "./stackConfig";
 
 const usage = `usage:
   bulwark render --stack <name> [--config <Pulumi.<stack>.yaml>] --out <dir>
-  bulwark check [--format text|json] [--stack <name>] [--config <Pulumi.<stack>.yaml>] <file|dir|->...
+  bulwark check [--format text|json|sarif] [--stack <name>] [--config <Pulumi.<stack>.yaml>] <file|dir|->...
 
 exit codes (check): 0 no mandatory violation, 1 a mandatory violation, 2 unreadable input or usage error
 exit codes (render): 0 written, 1 invalid stack configuration, 2 usage error`;
@@ -52,14 +53,17 @@ function formatText(violations: readonly CheckViolation[], problems: readonly In
 async function check(argv: string[]): Promise<number> {
     const { values, positionals } = parse(argv, { format: { type: "string", default: "text" }, stack: { type: "string" }, config: { type: "string" } });
     const format = values.format as string;
-    if (format !== "text" && format !== "json") throw new CliError(`--format must be text or json (got ${JSON.stringify(format)})`);
+    if (format !== "text" && format !== "json" && format !== "sarif") throw new CliError(`--format must be text, json or sarif (got ${JSON.stringify(format)})`);
     if (positionals.length === 0) throw new CliError(`check needs at least one file, directory or '-'\n${usage}`);
     const stack = values.stack as string | undefined;
     const configPath = (values.config as string | undefined) ?? (stack === undefined ? undefined : defaultStackConfigPath(stack));
     const settings = configPath === undefined ? undefined : readStackSettings(configPath, stack ?? path.basename(configPath).replace(/^Pulumi\.|\.yaml$/g, ""));
     const { objects, problems } = readManifests(positionals);
     const violations = checkObjects(objects, { settings });
-    if (format === "json") {
+    if (format === "sarif") {
+        process.stdout.write(`${JSON.stringify(toSarif(violations, problems), null, 2)}\n`);
+        for (const problem of problems) process.stderr.write(`${problem.file}: ${problem.reason}\n`);
+    } else if (format === "json") {
         process.stdout.write(`${JSON.stringify(violations, null, 2)}\n`);
         for (const problem of problems) process.stderr.write(`${problem.file}: ${problem.reason}\n`);
     } else {
