@@ -12,6 +12,9 @@ import { defaultStackConfigPath, readStackConfig, readStackSettings } from "./st
 const usage = `usage:
   bulwark render --stack <name> [--config <Pulumi.<stack>.yaml>] --out <dir>
   bulwark check [--format text|json|sarif] [--stack <name>] [--config <Pulumi.<stack>.yaml>] <file|dir|->...
+  bulwark up --local [--stack dev]   local control plane + real \`pulumi up\` with the policy pack (npm start)
+  bulwark demo [--stack dev]         a sample app through CrossGuard, Pod Security and admission policies
+  bulwark down [--stack dev]         \`pulumi destroy\`, then stop the local control plane
 
 exit codes (check): 0 no mandatory violation, 1 a mandatory violation, 2 unreadable input or usage error
 exit codes (render): 0 written, 1 invalid stack configuration, 2 usage error`;
@@ -78,6 +81,17 @@ export async function main(argv: string[]): Promise<number> {
     try {
         if (command === "render") return await render(rest);
         if (command === "check") return await check(rest);
+        if (command === "up" || command === "down" || command === "demo") {
+            const { values } = parse(rest, { stack: { type: "string" }, local: { type: "boolean" } });
+            // Loaded on demand, so `check` and `render` start without the local front door's modules.
+            const { downLocal, requireStack, upLocal } = await import("./local/frontDoor");
+            const { demo } = await import("./local/demo");
+            const stack = requireStack(values.stack as string | undefined);
+            if (command === "up" && values.local !== true) throw new CliError(`up needs --local (the only target so far; for a real cluster run pulumi up, see the README)\n${usage}`);
+            if (command === "up") return await upLocal({ stack });
+            if (command === "down") return await downLocal({ stack });
+            return await demo({ stack });
+        }
         if (command === "--help" || command === "-h" || command === "help") {
             process.stdout.write(`${usage}\n`);
             return 0;
@@ -87,6 +101,10 @@ export async function main(argv: string[]): Promise<number> {
         if (error instanceof CliError) {
             process.stderr.write(`bulwark: ${error.message}\n`);
             return error.exitCode;
+        }
+        if (error instanceof Error && error.name === "EngineUnavailableError") {
+            process.stderr.write(`bulwark: ${error.message}\n`);
+            return 2;
         }
         if (error instanceof SettingsError) {
             process.stderr.write(`bulwark: ${error.message}\n`);
