@@ -216,7 +216,7 @@ async function start(bins: ControlPlaneBinaries, dir: string, entry: Running, op
             controllerManager,
             [
                 `--kubeconfig=${kubeconfigPath}`,
-                "--controllers=namespace,garbage-collector",
+                "--controllers=namespace-controller,garbage-collector-controller",
                 "--leader-elect=false",
                 "--secure-port=0", // serves nothing; it only talks to the API server
                 `--service-account-private-key-file=${saKey}`,
