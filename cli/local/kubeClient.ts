@@ -175,7 +175,7 @@ export function connectKube(url: string, token: string, caPem: string): KubeClie
             return request<T>("PATCH", p, obj, {
                 dryRun: aopts.dryRun,
                 contentType: "application/apply-patch+yaml",
-                query: { fieldManager: "bulwark-engine-test", force: "true" },
+                query: { fieldManager: "bulwark", force: "true" },
             });
         }
         return request<T>("POST", await collectionPath(obj, aopts.namespace), obj, { dryRun: aopts.dryRun });
