@@ -77,6 +77,11 @@ export interface EnsureOptions {
     readonly progress?: NodeJS.WritableStream;
 }
 
+/** The sum of the rows' cold estimates, in minutes. */
+export function coldMinutes(rows: readonly EngineRow[]): number {
+    return rows.reduce((sum, row) => sum + Number(/(\d+) min/.exec(row.coldEstimate)?.[1] ?? 0), 0);
+}
+
 /** The engines not built yet, with their cold estimates; empty when everything is cached. */
 export function missingEngines(engines: readonly string[]): EngineRow[] {
     const rows = engineTable();
@@ -94,8 +99,8 @@ export async function ensureEngines<E extends string>(engines: readonly E[], opt
     if (missing.length > 0) {
         progress.write(
             `building ${missing.length} engine(s) from their pinned Go modules (once; later runs reuse ${engineCache()}):\n` +
-                missing.map((row) => `  ${row.name}: ${row.coldEstimate} cold`).join("\n") +
-                "\n  with a warm Go build cache each takes seconds; a fully cold first run takes 30 to 40 minutes on 2 cores.\n",
+                missing.map((row) => `  ${row.name}: ${row.coldEstimate} with empty Go caches`).join("\n") +
+                `\n  cold estimate: about ${coldMinutes(missing)} min on 2 cores with empty Go caches; with a warm Go build cache, seconds per engine.\n`,
         );
         const started = Date.now();
         await new Promise<void>((resolve, reject) => {

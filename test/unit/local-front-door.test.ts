@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import { checkObjects } from "../../cli/check";
 import { readStackSettings } from "../../cli/stackConfig";
 import { demoApp, layerOf } from "../../cli/local/demo";
-import { engineBinaryPath, engineTable, missingEngines } from "../../cli/local/engines";
+import { coldMinutes, engineBinaryPath, engineTable, missingEngines } from "../../cli/local/engines";
 import { policyViolations, writeStackCopy } from "../../cli/local/pulumiWorkspace";
 import { enginePath } from "../engines/harness/engines";
 import { repoRoot } from "../support/render";
@@ -21,6 +21,7 @@ describe("local front door (pure parts)", () => {
             assert.strictEqual(engineBinaryPath(engine), enginePath(engine));
         }
         assert.ok(missingEngines(["etcd"]).every((row) => row.name === "etcd"));
+        assert.strictEqual(coldMinutes(rows.filter((row) => ["pulumi", "pulumi-language-nodejs"].includes(row.name))), 7);
     });
 
     it("the workspace's stack copy is config-only and keeps the encryption salt of an earlier copy", () => {
