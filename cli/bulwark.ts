@@ -10,8 +10,11 @@ import { checkInParallel } from "./parallel";
 
 const usage = `usage:
   bulwark render --stack <name> [--config <Pulumi.<stack>.yaml>] --out <dir>
-  bulwark check [--format text|json] [--stack <name>] [--config <Pulumi.<stack>.yaml>] [--verify-signatures] <file|dir|->...
+  bulwark check [--format text|json|sarif] [--stack <name>] [--config <Pulumi.<stack>.yaml>] [--verify-signatures] <file|dir|->...
   bulwark fix [--write] [--stack <name>] [--config <Pulumi.<stack>.yaml>] <file|dir|->...
+  bulwark up --local [--stack dev]   local control plane + real \`pulumi up\` with the policy pack (npm start)
+  bulwark demo [--stack dev]         a sample app through CrossGuard, Pod Security and admission policies
+  bulwark down [--stack dev]         \`pulumi destroy\`, then stop the local control plane
 
 exit codes (check): 0 no mandatory violation, 1 a mandatory violation, 2 unreadable input or usage error
 exit codes (fix): 0 written (defaulted YAML on stdout, or files rewritten with --write), 2 unreadable input or usage error
@@ -69,7 +72,7 @@ async function checkSettings(stack: string | undefined, configOption: string | u
 async function check(argv: string[]): Promise<number> {
     const { values, positionals } = parse(argv, { format: { type: "string", default: "text" }, stack: { type: "string" }, config: { type: "string" }, "verify-signatures": { type: "boolean" } });
     const format = values.format as string;
-    if (format !== "text" && format !== "json") throw new CliError(`--format must be text or json (got ${JSON.stringify(format)})`);
+    if (format !== "text" && format !== "json" && format !== "sarif") throw new CliError(`--format must be text, json or sarif (got ${JSON.stringify(format)})`);
     if (positionals.length === 0) throw new CliError(`check needs at least one file, directory or '-'\n${usage}`);
     const settings = await checkSettings(values.stack as string | undefined, values.config as string | undefined);
     const texts = readTexts(positionals);
@@ -84,7 +87,12 @@ async function check(argv: string[]): Promise<number> {
         const { signatureViolations } = await import("./verifySignatures");
         violations.push(...(await signatureViolations(objects, settings)));
     }
-    if (format === "json") {
+    if (format === "sarif") {
+        // Loaded on demand, like every optional feature of check.
+        const { toSarif } = await import("./sarif");
+        process.stdout.write(`${JSON.stringify(toSarif(violations, problems), null, 2)}\n`);
+        for (const problem of problems) process.stderr.write(`${problem.file}: ${problem.reason}\n`);
+    } else if (format === "json") {
         process.stdout.write(`${JSON.stringify(violations, null, 2)}\n`);
         for (const problem of problems) process.stderr.write(`${problem.file}: ${problem.reason}\n`);
     } else {
@@ -100,6 +108,17 @@ export async function main(argv: string[]): Promise<number> {
         if (command === "render") return await render(rest);
         if (command === "check") return await check(rest);
         if (command === "fix") return fixCommand(parse(rest, { write: { type: "boolean", default: false }, stack: { type: "string" }, config: { type: "string" } }), usage);
+        if (command === "up" || command === "down" || command === "demo") {
+            const { values } = parse(rest, { stack: { type: "string" }, local: { type: "boolean" } });
+            // Loaded on demand, so `check` and `render` start without the local front door's modules.
+            const { downLocal, requireStack, upLocal } = await import("./local/frontDoor");
+            const { demo } = await import("./local/demo");
+            const stack = requireStack(values.stack as string | undefined);
+            if (command === "up" && values.local !== true) throw new CliError(`up needs --local (the only target so far; for a real cluster run pulumi up, see the README)\n${usage}`);
+            if (command === "up") return await upLocal({ stack });
+            if (command === "down") return await downLocal({ stack });
+            return await demo({ stack });
+        }
         if (command === "--help" || command === "-h" || command === "help") {
             process.stdout.write(`${usage}\n`);
             return 0;
@@ -109,6 +128,10 @@ export async function main(argv: string[]): Promise<number> {
         if (error instanceof CliError) {
             process.stderr.write(`bulwark: ${error.message}\n`);
             return error.exitCode;
+        }
+        if (error instanceof Error && error.name === "EngineUnavailableError") {
+            process.stderr.write(`bulwark: ${error.message}\n`);
+            return 2;
         }
         if (error instanceof SettingsError) {
             process.stderr.write(`bulwark: ${error.message}\n`);

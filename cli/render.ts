@@ -33,6 +33,23 @@ export class ProgramError extends CliError {
 
 const stackType = "pulumi:pulumi:Stack";
 
+// When the program throws (a bad stack file), the Pulumi runtime's own promises for the stack's
+// outputs reject with the same error object after renderProgram has already reported it. Node would
+// print those as an unhandled rejection with a stack trace; the error was reported, so drop exactly
+// those objects and let any other unhandled rejection crash the process as usual.
+const reportedProgramErrors = new WeakSet<object>();
+let rejectionFilterInstalled = false;
+function markReported(error: unknown): void {
+    if (error === null || typeof error !== "object") return;
+    reportedProgramErrors.add(error);
+    if (rejectionFilterInstalled) return;
+    rejectionFilterInstalled = true;
+    process.on("unhandledRejection", (reason) => {
+        if (reason !== null && typeof reason === "object" && reportedProgramErrors.has(reason)) return;
+        throw reason;
+    });
+}
+
 /**
  * Runs the Bulwark program for a stack under the Pulumi SDK's mock runtime: no CLI, no cluster, no
  * network. Resolves with every resource the program registered.
@@ -85,6 +102,7 @@ export async function renderProgram(stack: string, config: StackConfig, program:
         // Drain outstanding registrations so a later render in this process starts clean.
         await pulumi.runtime.disconnect();
     } catch (error) {
+        markReported(error);
         const registered = [...inputsByKey.keys()].filter((key) => !key.startsWith(`${stackType}::`)).length;
         throw new ProgramError(error instanceof Error ? error.message : String(error), registered);
     }

@@ -10,7 +10,7 @@ export const versions = {
     /** Kyverno Helm chart (app v1.16: policies.kyverno.io/v1 ValidatingPolicy). */
     kyvernoChart: "3.6.3",
     /** OPA Gatekeeper Helm chart; the same release as the gator binary the engine tier builds. */
-    gatekeeperChart: "3.23.1",
+    gatekeeperChart: "3.23.0",
     /** Flux (fluxcd-community flux2 chart), for policies delivered from Git. */
     fluxChart: "2.17.0",
     /** sigstore policy-controller Helm chart (app v0.13.1): the image verifier on gatekeeper/vap stacks. */

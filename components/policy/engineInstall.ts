@@ -15,6 +15,9 @@ export interface EngineRelease {
     readonly metricsPort: string;
 }
 
+/** Requests and a memory limit for short-lived chart hook Jobs (kubectl label, CRD upgrade). */
+const hookResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } };
+
 /** The engine's namespace, or undefined for the built-in ValidatingAdmissionPolicy. */
 export function engineNamespace(policy: PolicySettings): string | undefined {
     if (policy.engine === "kyverno") return kyvernoNamespace;
@@ -71,6 +74,12 @@ export function engineRelease(policy: PolicySettings): EngineRelease | undefined
                 // The Rego guardrail reads other Ingresses from Gatekeeper's synced inventory.
                 enableExternalData: true,
                 auditInterval: 60,
+                // The chart's hook Jobs set no resources by default, which Bulwark's
+                // resources-requests-limits guardrail rejects.
+                postInstall: { resources: hookResources },
+                postUpgrade: { resources: hookResources },
+                preUninstall: { resources: hookResources },
+                crds: { resources: hookResources },
             },
             podSelector: { "control-plane": "controller-manager", "gatekeeper.sh/operation": "webhook" },
             metricsPort: "metrics",

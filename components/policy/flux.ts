@@ -29,13 +29,25 @@ export function fluxPolicySync(policy: PolicySettings, stack: string): Record<st
     ];
 }
 
+/** Flux's own sizing guidance: small requests, a 1 GiB memory limit per controller. */
+const fluxResources = { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "1Gi" } };
+
 /** The Flux controllers, when this program installs Flux. */
 export function fluxRelease() {
     return {
         chart: "flux2",
         version: versions.fluxChart,
         repository: chartRepositories.flux,
-        // Only the controllers policy delivery needs.
-        values: { helmController: { create: false }, imageAutomationController: { create: false }, imageReflectionController: { create: false }, notificationController: { create: true } },
+        // Only the controllers policy delivery needs, each with requests and a memory limit (the chart
+        // sets no limit by default, which Bulwark's resources-requests-limits guardrail rejects).
+        values: {
+            helmController: { create: false },
+            imageAutomationController: { create: false },
+            imageReflectionController: { create: false },
+            kustomizeController: { resources: fluxResources },
+            notificationController: { create: true, resources: fluxResources },
+            sourceController: { resources: fluxResources },
+            cli: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } } },
+        },
     };
 }

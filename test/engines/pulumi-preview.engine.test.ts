@@ -143,10 +143,8 @@ describe("Pulumi CLI runs the Bulwark policy pack (real Pulumi engine)", functio
             assert.ok(enforce !== undefined, `namespace ${name} has no pod-security.kubernetes.io/enforce label: ${JSON.stringify(ns.body.metadata)}`);
             labels.push(`${name}=${enforce}`);
         }
-        // No `pulumi destroy`: the provider deletes with foreground propagation, and with no garbage
-        // collector (no kube-controller-manager) the foregroundDeletion finalizer is never removed,
-        // so destroy waits until the provider's timeout.  The server is thrown away instead, and
-        // after() removes the stack with --force.
+        // No `pulumi destroy` here: this server runs no kube-controller-manager, so foreground
+        // deletion never completes. lifecycle.engine.test.ts runs destroy with one, for every stack.
         summary.push(`up dev: exit 0, namespaces enforce ${labels.join(", ")}`);
     });
 });

@@ -116,7 +116,7 @@ describe("bulwark check", () => {
     it("rejects bad flags with a usage message and exit 2", async () => {
         const result = await run(["check", "--format", "xml", "x.yaml"]);
         assert.strictEqual(result.code, 2);
-        assert.match(result.stderr, /--format must be text or json \(got "xml"\)/);
+        assert.match(result.stderr, /--format must be text, json or sarif \(got "xml"\)/);
         assert.strictEqual((await run(["check"])).code, 2);
         assert.strictEqual((await run(["check", "--stack", "nope", "x.yaml"])).code, 2);
     });

@@ -1,0 +1,267 @@
+// Engine test: every Helm chart Bulwark installs, rendered by real Helm from the pinned copy in
+// ../shared/charts with the exact values each stack passes. The values are taken from the stack's
+// render (the helm.v3.Release inputs the program registers), never copied. For every release:
+//   - `helm template` accepts the values (it validates them against values.schema.json);
+//   - the settings took effect on the rendered objects (Helm silently ignores a misspelled value);
+//   - every rendered object passes `check` at its namespace's declared Pod Security level, or the
+//     guardrail it fails is a listed exception with its reason;
+//   - the real API server accepts every rendered object (server-side dry-run; the chart's CRDs applied).
+// A chart a later area adds is one row of `chartRows`; a release whose chart has no row fails.
+
+import * as assert from "assert";
+import { checkObjects } from "../../cli/check";
+import { kubernetesObjects, RenderResult, renderStack } from "../../cli/render";
+import { StackConfig } from "../../cli/stackConfig";
+import { parsePlatformSettings, PlatformSettings, settingsKey } from "../../components/settings";
+import { stackConfig, stackNames } from "../support/render";
+import { chartsDir, requireSharedDir } from "../support/shared";
+import { ApiServer, KubeObject, startApiServer } from "./harness/apiserver";
+import { skipOrFail } from "./harness/engines";
+import { helmTemplate, RenderedObject } from "./harness/helm";
+import { printTable, verdictOf } from "./support/verdicts";
+
+type Values = Record<string, any>;
+
+interface ChartRow {
+    /** Asserts that each value the stack passes shows in the rendered objects. */
+    readonly effects: (values: Values, objects: RenderedObject[], namespace: string) => void;
+    /** Guardrail id -> why the chart's upstream objects may fail it. Anything else must pass. */
+    readonly exceptions: Readonly<Record<string, string>>;
+}
+
+const find = (objects: RenderedObject[], kind: string, predicate: (object: any) => boolean = () => true): any[] => objects.filter((object) => object.kind === kind && predicate(object));
+const one = (objects: RenderedObject[], kind: string, name: (n: string) => boolean): any => {
+    const found = find(objects, kind, (object) => name(object.metadata.name));
+    assert.strictEqual(found.length, 1, `expected one ${kind} matching ${name}, found ${found.map((object) => object.metadata.name).join(", ") || "none"}`);
+    return found[0];
+};
+const containersOf = (workload: any): any[] => workload.spec.template.spec.containers;
+
+function assertPdb(objects: RenderedObject[], selector: (n: string) => boolean, wanted: { enabled: boolean; minAvailable: number }): void {
+    const pdbs = find(objects, "PodDisruptionBudget", (object) => selector(object.metadata.name));
+    if (!wanted.enabled) {
+        assert.strictEqual(pdbs.length, 0, `no PDB wanted: ${pdbs.map((pdb) => pdb.metadata.name)}`);
+        return;
+    }
+    assert.strictEqual(pdbs.length, 1, `one PDB wanted for ${selector}`);
+    assert.strictEqual(pdbs[0].spec.minAvailable, wanted.minAvailable);
+}
+
+function assertResources(workload: any): void {
+    for (const container of containersOf(workload)) {
+        assert.ok(container.resources?.requests?.cpu && container.resources?.requests?.memory && container.resources?.limits?.memory, `${workload.metadata.name}/${container.name}: requests and a memory limit`);
+    }
+}
+
+/**
+ * The platform's own controllers run the upstream images their chart pins (reg.kyverno.io,
+ * ghcr.io/fluxcd, docker.io/openpolicyagent), by tag. A stack's allowedRegistries and requireDigest
+ * describe its workloads' registries; mirroring the platform's images into them by digest is not
+ * built yet (README, Known gaps), so these two guardrails are the listed exceptions. Every other
+ * guardrail, Pod Security included, must pass.
+ */
+const upstreamImageExceptions = {
+    "image-registry-allowed": "upstream controller images from the chart's own registry; mirroring into the stack's registries is not built yet",
+    "image-digest-pinned": "upstream controller images pinned by tag through the chart version; digest pinning of platform images is not built yet",
+};
+
+/** One row per chart Bulwark installs, keyed by the release's `chart` input. */
+const chartRows: Record<string, ChartRow> = {
+    kyverno: {
+        effects(values, objects, namespace) {
+            const controllers: [string, string][] = [
+                ["admissionController", "admission-controller"],
+                ["backgroundController", "background-controller"],
+                ["reportsController", "reports-controller"],
+                ["cleanupController", "cleanup-controller"],
+            ];
+            for (const [key, suffix] of controllers) {
+                const deployment = one(objects, "Deployment", (name) => name.endsWith(suffix));
+                assert.strictEqual(deployment.spec.replicas, values[key].replicas, `${suffix} replicas`);
+                assertResources(deployment);
+                assertPdb(objects, (name) => name.endsWith(suffix), values[key].podDisruptionBudget);
+            }
+            assert.strictEqual(find(objects, "Service", (object) => object.metadata.name === "kyverno-svc-metrics").length, values.admissionController.metricsService.create ? 1 : 0, "admission controller metrics Service");
+            // The webhook exclusions reach the config Kyverno builds its webhooks from.
+            const config = one(objects, "ConfigMap", (name) => name === "kyverno");
+            const rendered = JSON.parse(config.data.webhooks);
+            for (const expression of values.config.webhooks.namespaceSelector.matchExpressions) assert.deepStrictEqual(rendered.namespaceSelector.matchExpressions.filter((candidate: unknown) => JSON.stringify(candidate) === JSON.stringify(expression)).length, 1, `webhook exclusion ${JSON.stringify(expression)} in ${config.data.webhooks}`);
+            assert.ok(values.config.webhooks.namespaceSelector.matchExpressions[0].values.includes(namespace), "the engine's own namespace is excluded");
+            assert.ok(values.config.webhooks.namespaceSelector.matchExpressions[0].values.includes("kube-system"), "kube-system is excluded");
+            // Fail closed: the chart's own webhooks never ignore failures unless forced.
+            assert.match(config.data.webhooks ?? "", /kube-system/);
+            for (const webhook of find(objects, "ValidatingWebhookConfiguration").flatMap((configuration) => configuration.webhooks ?? [])) assert.notStrictEqual(webhook.failurePolicy, "Ignore", webhook.name);
+        },
+        exceptions: upstreamImageExceptions,
+    },
+    gatekeeper: {
+        effects(values, objects, namespace) {
+            const webhook = one(objects, "Deployment", (name) => name === "gatekeeper-controller-manager");
+            assert.strictEqual(webhook.spec.replicas, values.replicas);
+            assertResources(webhook);
+            const configuration = one(objects, "ValidatingWebhookConfiguration", (name) => name.includes("validating-webhook-configuration"));
+            for (const hook of configuration.webhooks.filter((candidate: any) => candidate.name === "validation.gatekeeper.sh")) assert.strictEqual(hook.failurePolicy, values.validatingWebhookFailurePolicy);
+            const args: string[] = containersOf(webhook)[0].args;
+            for (const exempt of values.controllerManager.exemptNamespaces) assert.ok(args.includes(`--exempt-namespace=${exempt}`), `--exempt-namespace=${exempt} in ${args.join(" ")}`);
+            assert.ok(values.controllerManager.exemptNamespaces.includes(namespace));
+            assert.ok(args.includes("--enable-external-data=true"), args.join(" "));
+            const pdb = one(objects, "PodDisruptionBudget", (name) => name.includes("controller-manager"));
+            assert.strictEqual(pdb.spec.minAvailable, values.pdb.controllerManager.minAvailable);
+            const audit = one(objects, "Deployment", (name) => name === "gatekeeper-audit");
+            assert.ok(containersOf(audit)[0].args.includes(`--audit-interval=${values.auditInterval}`));
+            for (const job of find(objects, "Job")) for (const container of job.spec.template.spec.containers) assert.ok(container.resources?.limits?.memory, `${job.metadata.name}/${container.name} resources`);
+        },
+        exceptions: upstreamImageExceptions,
+    },
+    flux2: {
+        effects(values, objects) {
+            for (const [key, name] of [
+                ["helmController", "helm-controller"],
+                ["imageAutomationController", "image-automation-controller"],
+                ["imageReflectionController", "image-reflector-controller"],
+                ["notificationController", "notification-controller"],
+            ]) {
+                const deployments = find(objects, "Deployment", (object) => object.metadata.name === name);
+                assert.strictEqual(deployments.length, values[key]?.create === false ? 0 : 1, `${name}: create=${values[key]?.create}`);
+            }
+            for (const [key, name] of [
+                ["sourceController", "source-controller"],
+                ["kustomizeController", "kustomize-controller"],
+                ["notificationController", "notification-controller"],
+            ]) {
+                const deployment = one(objects, "Deployment", (n) => n === name);
+                assertResources(deployment);
+                assert.deepStrictEqual(containersOf(deployment)[0].resources, values[key].resources, `${name} resources`);
+            }
+            for (const job of find(objects, "Job")) assert.deepStrictEqual(job.spec.template.spec.containers[0].resources, values.cli.resources, `${job.metadata.name} resources`);
+        },
+        exceptions: upstreamImageExceptions,
+    },
+};
+
+/** A stack file with one more settings override (for engines no stack file selects). */
+function variant(stack: string, override: (settings: Values) => Values): StackConfig {
+    const config = stackConfig(stack);
+    return { ...config, values: { ...config.values, [settingsKey]: override(structuredClone(config.values[settingsKey] as Values)) } };
+}
+
+const cases: { name: string; stack: string; config: StackConfig }[] = [
+    ...stackNames.map((stack) => ({ name: stack, stack, config: stackConfig(stack) })),
+    // No stack file selects Gatekeeper yet; prod's settings with it are what a team switching would pass.
+    { name: "prod, engine gatekeeper", stack: "prod", config: variant("prod", (settings) => ({ ...settings, policy: { ...settings.policy, engine: "gatekeeper" } })) },
+];
+
+interface Release {
+    readonly label: string;
+    readonly chart: string;
+    readonly version: string;
+    readonly name: string;
+    readonly namespace: string;
+    readonly values: Values;
+    readonly render: RenderResult;
+    readonly settings: PlatformSettings;
+    /** What Helm rendered, CRDs apart; undefined when `helm template` refused the values. */
+    objects?: RenderedObject[];
+    crds?: RenderedObject[];
+    helmError?: string;
+}
+
+describe("engine tier: every chart Bulwark installs, rendered by real Helm with each stack's values", function () {
+    const releases: Release[] = [];
+    let api: ApiServer | undefined;
+    const rows = new Map<string, string[]>();
+    const row = (release: Release) => rows.get(release.label) ?? (rows.set(release.label, [release.label, "-", "-", "-"]), rows.get(release.label)!);
+
+    before(async function () {
+        requireSharedDir(this, chartsDir);
+        for (const { name, stack, config } of cases) {
+            const render = await renderStack(stack, config);
+            const settings = parsePlatformSettings(config.values[settingsKey], `Pulumi.${stack}.yaml`, stack);
+            for (const resource of render.resources.filter((candidate) => candidate.type === "kubernetes:helm.sh/v3:Release")) {
+                const inputs = resource.inputs as { chart: string; version: string; name: string; namespace: string; values: Values };
+                releases.push({ label: `${name}: ${inputs.chart}-${inputs.version}`, chart: inputs.chart, version: inputs.version, name: inputs.name, namespace: inputs.namespace, values: inputs.values ?? {}, render, settings });
+            }
+        }
+        for (const release of releases) {
+            try {
+                const all = await helmTemplate({ chart: `${release.chart}-${release.version}`, release: release.name, namespace: release.namespace, values: release.values, includeCrds: true });
+                release.crds = all.filter((object) => object.kind === "CustomResourceDefinition");
+                release.objects = all.filter((object) => object.kind !== "CustomResourceDefinition");
+                row(release)[1] = String(release.objects.length);
+            } catch (error) {
+                release.helmError = (error as Error).message;
+            }
+        }
+    });
+
+    after(async () => {
+        await api?.stop();
+        if (rows.size > 0) printTable("Charts rendered by real Helm", ["release", "objects", "check", "dry-run accepted"], [...rows.values()]);
+    });
+
+    it("every release the stacks register has a chart row (the chart table covers everything installed)", function () {
+        assert.ok(releases.length > 0, "the stacks register Helm releases");
+        assert.deepStrictEqual([...new Set(releases.map((release) => release.chart).filter((chart) => chartRows[chart] === undefined))], []);
+        assert.deepStrictEqual(new Set(releases.map((release) => release.chart)), new Set(Object.keys(chartRows)), "every row is exercised by some stack");
+    });
+
+    it("helm template accepts each stack's values (values.schema.json) and every setting shows in the rendered objects", function () {
+        const failures: string[] = [];
+        for (const release of releases) {
+            if (release.helmError !== undefined) failures.push(`${release.label}: helm template: ${release.helmError}`);
+            else {
+                try {
+                    chartRows[release.chart]?.effects(release.values, release.objects!, release.namespace);
+                } catch (error) {
+                    failures.push(`${release.label}: setting without effect: ${(error as Error).message}`);
+                }
+            }
+        }
+        assert.deepStrictEqual(failures, []);
+    });
+
+    it("every rendered object passes check at its namespace's declared Pod Security level, or fails only a listed exception", function () {
+        const failures: string[] = [];
+        for (const release of releases.filter((candidate) => candidate.objects !== undefined)) {
+            const exceptions = chartRows[release.chart]?.exceptions ?? {};
+            // The stack's facts and its rendered Namespaces, so each namespace has the level the stack declares.
+            const namespaces = kubernetesObjects(release.render).filter((object) => object.kind === "Namespace");
+            const manifests = [...namespaces, ...release.objects!].map((object, index) => ({ file: release.label, documentIndex: String(index), object: object as Record<string, unknown> }));
+            const violations = checkObjects(manifests, { settings: release.settings }).filter((violation) => Number(violation.documentIndex) >= namespaces.length);
+            const unexplained = violations.filter((violation) => exceptions[violation.guardrail] === undefined);
+            for (const violation of unexplained) failures.push(`${release.label}: ${violation.kind} ${violation.name}: ${violation.guardrail}: ${violation.message}`);
+            row(release)[2] = unexplained.length === 0 ? `pass (${violations.length} excepted)` : `${unexplained.length} violation(s)`;
+        }
+        assert.deepStrictEqual(failures, []);
+    });
+
+    it("the real API server accepts every rendered object (server-side dry-run, the chart's CRDs applied)", async function () {
+        try {
+            api = await startApiServer();
+        } catch (error) {
+            skipOrFail(this, error);
+        }
+        const failures: string[] = [];
+        for (const release of releases.filter((candidate) => candidate.objects !== undefined)) {
+            for (const crd of release.crds!) {
+                const answer = await api!.apply(crd as KubeObject, { serverSide: true });
+                if (answer.status >= 300) failures.push(`${release.label}: CRD ${crd.metadata.name}: ${answer.status} ${JSON.stringify(answer.body?.message)}`);
+            }
+            for (const crd of release.crds!) {
+                await api!.waitForResource("apiextensions.k8s.io/v1", "CustomResourceDefinition", crd.metadata.name, {
+                    predicate: (object: any) => object.status?.conditions?.some((condition: any) => condition.type === "Established" && condition.status === "True"),
+                });
+            }
+            const declared = kubernetesObjects(release.render).find((object) => object.kind === "Namespace" && (object.metadata as { name: string }).name === release.namespace);
+            await api!.apply((declared ?? { apiVersion: "v1", kind: "Namespace", metadata: { name: release.namespace } }) as KubeObject, { serverSide: true });
+            let accepted = 0;
+            for (const object of release.objects!) {
+                const verdict = verdictOf(await api!.apply(object as KubeObject, { dryRun: true, namespace: release.namespace }));
+                if (verdict.admitted) accepted++;
+                else failures.push(`${release.label}: ${object.kind} ${object.metadata.name}: ${verdict.status} ${verdict.message}`);
+            }
+            row(release)[3] = `${accepted}/${release.objects!.length}`;
+        }
+        assert.deepStrictEqual(failures, []);
+    });
+});
