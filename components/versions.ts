@@ -13,6 +13,14 @@ export const versions = {
     gatekeeperChart: "3.23.1",
     /** Flux (fluxcd-community flux2 chart), for policies delivered from Git. */
     fluxChart: "2.17.0",
+    /** Falco chart (app 0.44.1); falcosidekick is deployed beside it as typed resources. */
+    falcoChart: "9.1.0",
+    /** The upstream default rules falcoctl installs once (pinned, never followed). */
+    falcoRulesArtifact: "falco-rules:5.1.0",
+    /** falcosidekick image: forwards Falco alerts to Alertmanager and, as OTLP logs, to the collector. */
+    falcosidekickImage: "docker.io/falcosecurity/falcosidekick:2.31.1",
+    /** Tetragon chart (app v1.7.0). */
+    tetragonChart: "1.7.0",
 } as const;
 
 /** Chart repositories, pinned beside their versions. */
@@ -20,4 +28,6 @@ export const chartRepositories = {
     kyverno: "https://kyverno.github.io/kyverno/",
     gatekeeper: "https://open-policy-agent.github.io/gatekeeper/charts",
     flux: "https://fluxcd-community.github.io/helm-charts",
+    falco: "https://falcosecurity.github.io/charts",
+    tetragon: "https://helm.cilium.io",
 } as const;
