@@ -107,3 +107,15 @@ describe("Falco rules as typed data (generator)", () => {
         assert.ok(unknown.size < 50, "the value filter must not hide the check");
     });
 });
+
+describe("runtime-security alerts in the logs pipeline (OTTL statements)", () => {
+    it("map every priority a rule can raise to an OpenTelemetry severity, as Falco writes it in JSON", async () => {
+        const { falcoSeverityNumbers, runtimeSecurityLogStatements } = await import("../../components/runtime-security/alertLogs");
+        const asWritten = (priority: string) => priority.charAt(0) + priority.slice(1).toLowerCase();
+        for (const rule of rules) assert.ok(falcoSeverityNumbers[asWritten(rule.priority)] !== undefined, rule.priority);
+        // Severity is ordered: a critical event outranks a warning.
+        assert.ok(falcoSeverityNumbers.Critical > falcoSeverityNumbers.Error && falcoSeverityNumbers.Error > falcoSeverityNumbers.Warning);
+        const statements = runtimeSecurityLogStatements();
+        for (const attribute of ["security_rule.name", "k8s.namespace.name", "k8s.pod.name", "k8s.container.name"]) assert.ok(statements.some((statement) => statement.includes(`attributes["${attribute}"]`)), attribute);
+    });
+});
