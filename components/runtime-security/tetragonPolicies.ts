@@ -43,8 +43,9 @@ function metadata(intents: readonly DetectionIntent[], name: string, namespace?:
     return {
         name,
         ...(namespace === undefined ? {} : { namespace }),
-        labels: { "app.kubernetes.io/managed-by": "bulwark", "bulwark.dev/intent": intents.join(".") },
-        annotations: { "bulwark.dev/falco-rules": ruleNames.join("; ") },
+        labels: { "app.kubernetes.io/managed-by": "bulwark" },
+        // Annotations, not labels: the list outgrows a label value's 63 characters.
+        annotations: { "bulwark.dev/intents": intents.join(","), "bulwark.dev/falco-rules": ruleNames.join("; ") },
     };
 }
 

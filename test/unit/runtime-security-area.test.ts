@@ -63,7 +63,7 @@ describe("runtime security: settings into objects (pure)", () => {
         assert.ok(text.includes('"NotDPort","values":["53","443","4317","4318"]'), text);
         assert.doesNotMatch(text, /matchActions/);
         // Every intent Tetragon covers names its Falco rule, so the two sensors stay one catalogue.
-        const covered = policies.flatMap((policy) => policy.metadata.labels["bulwark.dev/intent"].split("."));
+        const covered = policies.flatMap((policy) => policy.metadata.annotations["bulwark.dev/intents"].split(","));
         for (const intent of covered) assert.ok(rules.some((rule) => rule.intent === intent), intent);
     });
 
@@ -146,7 +146,7 @@ describe("runtime security: every stack x runtimeSecurity (mocks)", () => {
     it("render of prod shows the rules: a TracingPolicy per covered intent, with the stack's exception", async () => {
         const result = await renderStack("prod", stackConfig("prod"));
         const policies = kubernetesObjects(result).filter((object) => String(object.kind).startsWith("TracingPolicy"));
-        const intents = new Set(policies.flatMap((policy) => String((policy.metadata as { labels: Record<string, string> }).labels["bulwark.dev/intent"]).split(".")));
+        const intents = new Set(policies.flatMap((policy) => String((policy.metadata as { annotations: Record<string, string> }).annotations["bulwark.dev/intents"]).split(",")));
         assert.deepStrictEqual([...intents].sort(), ["crypto-miner", "package-manager-in-container", "privilege-escalation", "sensitive-file-read", "shell-in-container", "unexpected-egress"]);
         const tenants = readStackSettings(path.join(repoRoot, "stacks", "Pulumi.prod.yaml"), "prod").tenants.map((tenant) => tenant.name);
         assert.strictEqual(policies.filter((policy) => policy.kind === "TracingPolicyNamespaced").length, tenants.length);
