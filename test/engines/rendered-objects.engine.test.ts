@@ -85,7 +85,8 @@ describe("engine tier: the real API server accepts every rendered object", funct
             for (const namespace of namespaces) await api.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
             let accepted = 0;
             let skipped = 0;
-            for (const object of objects) {
+            // Namespaces first: a namespaced object may come before its Namespace in render order.
+            for (const object of [...objects.filter((candidate) => candidate.kind === "Namespace"), ...objects.filter((candidate) => candidate.kind !== "Namespace")]) {
                 if (unverified.has(groupVersionKind(object))) {
                     skipped++;
                     continue;

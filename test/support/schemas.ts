@@ -27,9 +27,9 @@ const coreModels: Record<string, () => { new (data: unknown): { validate(): void
     "apps/v1/Deployment": () => require("kubernetes-models/apps/v1").Deployment,
 };
 
-/** A RegExp from a Go (RE2) pattern: a leading `(?i)` becomes the `i` flag. */
+/** A RegExp from a Go (RE2) pattern: an inline `(?i)` becomes the `i` flag. */
 function goRegExp(pattern: string, flags: string): RegExp {
-    return pattern.startsWith("(?i)") ? new RegExp(pattern.slice(4), `${flags}i`) : new RegExp(pattern, flags);
+    return pattern.includes("(?i)") ? new RegExp(pattern.replaceAll("(?i)", ""), `${flags}i`) : new RegExp(pattern, flags);
 }
 goRegExp.code = "goRegExp";
 
