@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AdmissionGuardrails } from "./policy/admissionGuardrails";
 import { PodSecurity } from "./pod-security/podSecurity";
+import { RuntimeSecurity } from "./runtime-security/runtimeSecurity";
 import { PlatformSettings } from "./settings";
 
 /*
@@ -13,7 +14,7 @@ import { PlatformSettings } from "./settings";
  *   policy/            built: admission engine and GitOps-delivered guardrails (capabilities 2, 3)
  *   supply-chain/      cosign signature verification (capability 4)
  *   mesh/              Istio or Linkerd with cert-manager PKI (capability 5)
- *   runtime-security/  Falco or Tetragon (capability 7)
+ *   runtime-security/  built: Falco or Tetragon with typed detection rules (capability 7)
  *   observability/     Prometheus, Fluent Bit, OpenTelemetry Collector (capabilities 1, 8)
  *
  * Each area receives the namespace it runs in as a typed input from `podSecurity`, never a string.
@@ -36,6 +37,7 @@ export interface PlatformArgs {
 export class Platform extends pulumi.ComponentResource {
     readonly podSecurity: PodSecurity;
     readonly admissionGuardrails: AdmissionGuardrails;
+    readonly runtimeSecurity: RuntimeSecurity;
     readonly platformNamespace: pulumi.Output<string>;
     readonly tenantNamespaces: pulumi.Output<string>[];
 
@@ -52,6 +54,11 @@ export class Platform extends pulumi.ComponentResource {
         this.admissionGuardrails = new AdmissionGuardrails(
             `${name}-guardrails`,
             { settings, stack: pulumi.getStack(), namespaces: this.podSecurity.namespaces, install, provider: args.provider },
+            { parent: this },
+        );
+        this.runtimeSecurity = new RuntimeSecurity(
+            `${name}-runtime-security`,
+            { settings, namespaces: this.podSecurity.namespaces, install, provider: args.provider },
             { parent: this },
         );
         this.platformNamespace = this.podSecurity.platformNamespace;

@@ -15,6 +15,14 @@ export const versions = {
     fluxChart: "2.17.0",
     /** sigstore policy-controller Helm chart (app v0.13.1): the image verifier on gatekeeper/vap stacks. */
     policyControllerChart: "0.10.6",
+    /** Falco chart (app 0.44.1); falcosidekick is deployed beside it as typed resources. */
+    falcoChart: "9.1.0",
+    /** The upstream default rules falcoctl installs once (pinned, never followed). */
+    falcoRulesArtifact: "falco-rules:5.1.0",
+    /** falcosidekick image: forwards Falco alerts to Alertmanager and, as OTLP logs, to the collector. */
+    falcosidekickImage: "docker.io/falcosecurity/falcosidekick:2.31.1",
+    /** Tetragon chart (app v1.7.0). */
+    tetragonChart: "1.7.0",
 } as const;
 
 /** Chart repositories, pinned beside their versions. */
@@ -22,4 +30,6 @@ export const chartRepositories = {
     kyverno: "https://kyverno.github.io/kyverno/",
     gatekeeper: "https://open-policy-agent.github.io/gatekeeper/charts",
     flux: "https://fluxcd-community.github.io/helm-charts",
+    falco: "https://falcosecurity.github.io/charts",
+    tetragon: "https://helm.cilium.io",
 } as const;

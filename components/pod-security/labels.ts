@@ -1,4 +1,4 @@
-import { EnforcementMode, PlatformSettings, PodSecurityLevel } from "../settings";
+import { EnforcementMode, PlatformSettings, PodSecurityLevel, runtimeSecurityNamespaces } from "../settings";
 
 /** Where Bulwark records why a namespace runs below `restricted`. */
 export const podSecurityReasonAnnotation = "bulwark.dev/pod-security-reason";
@@ -71,6 +71,15 @@ export function componentNamespaces(settings: PlatformSettings): ComponentNamesp
     if (settings.policy.engine === "kyverno") namespaces.push({ name: "kyverno", purpose: "the Kyverno admission controller" });
     if (settings.policy.engine === "gatekeeper") namespaces.push({ name: "gatekeeper-system", purpose: "the OPA Gatekeeper admission controller" });
     if (settings.policy.delivery === "flux" && settings.policy.flux?.install) namespaces.push({ name: "flux-system", purpose: "the Flux GitOps controllers" });
+    if (settings.runtimeSecurity.sensor !== "none") {
+        const sensor = settings.runtimeSecurity.sensor;
+        namespaces.push({
+            name: runtimeSecurityNamespaces[sensor],
+            purpose: `the ${sensor === "falco" ? "Falco" : "Tetragon"} runtime-security sensor`,
+            level: "privileged",
+            reason: `The ${sensor === "falco" ? "Falco" : "Tetragon"} eBPF sensor loads BPF programs and reads every process on the node: it needs privileged containers, the host PID namespace and hostPath mounts of /proc, /sys and the container runtime socket, which baseline forbids.`,
+        });
+    }
     return namespaces;
 }
 

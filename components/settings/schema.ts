@@ -4,6 +4,7 @@ import { supplyChainSchema } from "./supplyChain";
 
 export * from "./supplyChain";
 import { mutationSettingsSchema } from "./mutations";
+import { runtimeSecurityNamespaces, runtimeSecuritySchema } from "./runtimeSecurity";
 
 /**
  * The schema of the `bulwark:platform` stack config key. Every object is strict: an unknown key is
@@ -150,6 +151,8 @@ export const platformSettingsSchema = z
         supplyChain: supplyChainSchema.prefault({}),
         /** Safe defaults (mutating guardrails): default resources and per-stack off switches. */
         mutations: mutationSettingsSchema.prefault({}),
+        /** The eBPF runtime sensor (`falco`, `tetragon` or `none`) and its options. @default "falco" */
+        runtimeSecurity: runtimeSecuritySchema.prefault({}),
     })
     .superRefine((settings, ctx) => {
         if (settings.policy.delivery === "flux" && settings.policy.flux === undefined) {
@@ -176,6 +179,9 @@ export const platformSettingsSchema = z
         if (settings.install && settings.policy.engine === "kyverno") claim("kyverno", "policy.engine (kyverno)", ["policy", "engine"]);
         if (settings.install && settings.policy.engine === "gatekeeper") claim("gatekeeper-system", "policy.engine (gatekeeper)", ["policy", "engine"]);
         if (settings.install && settings.policy.delivery === "flux" && settings.policy.flux?.install) claim("flux-system", "policy.flux.install", ["policy", "flux", "install"]);
+        if (settings.install && settings.runtimeSecurity.sensor !== "none") {
+            claim(runtimeSecurityNamespaces[settings.runtimeSecurity.sensor], `runtimeSecurity.sensor (${settings.runtimeSecurity.sensor})`, ["runtimeSecurity", "sensor"]);
+        }
         settings.tenants.forEach((tenant, index) => claim(tenant.name, `tenants[${index}]`, ["tenants", index, "name"]));
         settings.podSecurity.exceptions.forEach((exception, index) =>
             claim(exception.namespace, `podSecurity.exceptions[${index}]`, ["podSecurity", "exceptions", index, "namespace"]),
@@ -201,3 +207,4 @@ export type PlatformSettings = z.output<typeof platformSettingsSchema>;
 export type TenantSettings = PlatformSettings["tenants"][number];
 export type PodSecurityException = PlatformSettings["podSecurity"]["exceptions"][number];
 export type PolicySettings = PlatformSettings["policy"];
+export * from "./runtimeSecurity";

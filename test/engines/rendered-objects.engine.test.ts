@@ -14,7 +14,7 @@ import { crdSchemasDir } from "../support/schemas";
 import { requireSharedDir } from "../support/shared";
 import { ApiServer, KubeObject, startApiServer } from "./harness/apiserver";
 import { skipOrFail } from "./harness/engines";
-import { crdForConstraintTemplate, crdFromSharedSchema } from "./support/crds";
+import { crdForConstraintTemplate, crdFromChartCrds, crdFromSharedSchema } from "./support/crds";
 import { printTable, verdictOf } from "./support/verdicts";
 
 const coreGroups = new Set(["v1", "apps/v1", "batch/v1", "admissionregistration.k8s.io/v1", "policy/v1", "networking.k8s.io/v1", "rbac.authorization.k8s.io/v1"]);
@@ -57,7 +57,7 @@ describe("engine tier: the real API server accepts every rendered object", funct
         for (const object of sources.flatMap((source) => source.objects)) {
             const gvk = groupVersionKind(object);
             if (coreGroups.has(String(object.apiVersion)) || established.has(gvk) || String(object.apiVersion).startsWith("constraints.gatekeeper.sh/")) continue;
-            const crd = crdFromSharedSchema(String(object.apiVersion), String(object.kind));
+            const crd = crdFromSharedSchema(String(object.apiVersion), String(object.kind)) ?? crdFromChartCrds(String(object.apiVersion), String(object.kind));
             if (crd === undefined) {
                 unverified.set(gvk, "no schema in ../shared/schemas");
                 continue;
@@ -87,7 +87,8 @@ describe("engine tier: the real API server accepts every rendered object", funct
             for (const namespace of namespaces) await api.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
             let accepted = 0;
             let skipped = 0;
-            for (const object of objects) {
+            // Namespaces first: a namespaced object may come before its Namespace in render order.
+            for (const object of [...objects.filter((candidate) => candidate.kind === "Namespace"), ...objects.filter((candidate) => candidate.kind !== "Namespace")]) {
                 if (unverified.has(groupVersionKind(object))) {
                     skipped++;
                     continue;

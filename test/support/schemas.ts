@@ -1,5 +1,6 @@
 import Ajv, { ValidateFunction } from "ajv";
 import * as fs from "fs";
+import * as yaml from "js-yaml";
 import * as path from "path";
 import { sharedDir } from "./shared";
 
@@ -23,14 +24,40 @@ const coreModels: Record<string, () => { new (data: unknown): { validate(): void
     "v1/ConfigMap": () => require("kubernetes-models/v1").ConfigMap,
     "v1/Secret": () => require("kubernetes-models/v1").Secret,
     "policy/v1/PodDisruptionBudget": () => require("kubernetes-models/policy/v1").PodDisruptionBudget,
+    "v1/Service": () => require("kubernetes-models/v1").Service,
+    "v1/ServiceAccount": () => require("kubernetes-models/v1").ServiceAccount,
+    "apps/v1/Deployment": () => require("kubernetes-models/apps/v1").Deployment,
 };
+
+/** A RegExp from a Go (RE2) pattern: an inline `(?i)` becomes the `i` flag. */
+function goRegExp(pattern: string, flags: string): RegExp {
+    return pattern.includes("(?i)") ? new RegExp(pattern.replaceAll("(?i)", ""), `${flags}i`) : new RegExp(pattern, flags);
+}
+goRegExp.code = "goRegExp";
+
+/** Tetragon's CRDs ship as YAML in its pinned chart, not in ../shared/schemas/crds. */
+export const tetragonCrdsDir = path.join(sharedDir, "charts", "tetragon-1.7.0", "crds-yaml");
+
+/** The openAPIV3Schema of a CRD in `tetragonCrdsDir` serving `apiVersion`/`kind`, if any. */
+function crdYamlSchema(apiVersion: string, kind: string): object | undefined {
+    if (!fs.existsSync(tetragonCrdsDir)) return undefined;
+    const [group, version] = apiVersion.split("/");
+    for (const file of fs.readdirSync(tetragonCrdsDir).filter((name) => name.endsWith(".yaml"))) {
+        const crd = yaml.load(fs.readFileSync(path.join(tetragonCrdsDir, file), "utf8")) as { spec: { group: string; names: { kind: string }; versions: { name: string; schema?: { openAPIV3Schema?: object } }[] } };
+        if (crd.spec.group !== group || crd.spec.names.kind !== kind) continue;
+        return crd.spec.versions.find((candidate) => candidate.name === version)?.schema?.openAPIV3Schema;
+    }
+    return undefined;
+}
 
 /**
  * Validates Kubernetes objects: custom resources against ../shared/schemas (ajv), Gatekeeper
  * constraints against their own template's parameter schema, core kinds against kubernetes-models.
  */
 export class SchemaValidator {
-    private readonly ajv = new Ajv({ strict: false, allErrors: true });
+    // Some upstream CRD schemas (prometheus-operator) use Go's inline `(?i)` flag, which JavaScript
+    // spells as the `i` flag.
+    private readonly ajv = new Ajv({ strict: false, allErrors: true, code: { regExp: goRegExp } });
     private readonly compiled = new Map<string, ValidateFunction>();
     private readonly constraintSchemas = new Map<string, ValidateFunction>();
 
@@ -67,6 +94,16 @@ export class SchemaValidator {
             return validate(parameters) ? [] : [`${kind}/${name}: parameters ${this.ajv.errorsText(validate.errors)}`];
         }
         const file = schemaPathFor(apiVersion, kind);
+        const crdSchema = file !== undefined && !fs.existsSync(file) ? crdYamlSchema(apiVersion, kind) : undefined;
+        if (crdSchema !== undefined) {
+            const key = `${apiVersion}/${kind}`;
+            let validateCrd = this.compiled.get(key);
+            if (validateCrd === undefined) {
+                validateCrd = this.ajv.compile(crdSchema);
+                this.compiled.set(key, validateCrd);
+            }
+            return validateCrd(object) ? [] : [`${kind}/${name}: ${this.ajv.errorsText(validateCrd.errors)}`];
+        }
         if (file === undefined || !fs.existsSync(file)) throw new Error(`no schema for ${apiVersion} ${kind} (looked for ${file ?? "a core model"})`);
         let validate = this.compiled.get(file);
         if (validate === undefined) {

@@ -33,7 +33,8 @@ describe("policy area: engines, delivery and install (mocks)", () => {
         for (const delivery of ["pulumi", "flux"] as const) {
             for (const install of [true, false]) {
                 it(`${engine} delivered by ${delivery}, install=${install}`, async () => {
-                    const result = await renderPlatform({ tenants: [{ name: "shop" }], install, policy: { engine, delivery, replicas: 2, ...(delivery === "flux" ? { flux } : {}) } });
+                    // No runtime sensor: these cases count the policy area's releases only.
+                    const result = await renderPlatform({ tenants: [{ name: "shop" }], install, runtimeSecurity: "none", policy: { engine, delivery, replicas: 2, ...(delivery === "flux" ? { flux } : {}) } });
                     const releases = byType(result, "kubernetes:helm.sh/v3:Release").map((release) => release.inputs.chart);
                     const expectedCharts = [...(install && engine !== "vap" ? [engine] : []), ...(install && delivery === "flux" ? ["flux2"] : [])];
                     assert.deepStrictEqual(releases.sort(), expectedCharts.sort());
@@ -121,7 +122,7 @@ describe("the enforcement ramp: one setting moves every enforcement point togeth
 
 describe("stack-level guardrails (CrossGuard validateStack)", () => {
     it("report the capabilities this platform does not yet provide, and accept them once present", async () => {
-        const result = await renderPlatform({ tenants: [{ name: "shop" }], policy: { engine: "kyverno", replicas: 1 } });
+        const result = await renderPlatform({ tenants: [{ name: "shop" }], runtimeSecurity: "none", policy: { engine: "kyverno", replicas: 1 } });
         const missing = capabilityViolations(result, { requireHighAvailability: true, workloadNamespaces: ["shop"] });
         assert.deepStrictEqual(missing["stack-admission-engine"], ["Kyverno release bulwark-guardrails-kyverno runs fewer than 2 admission controller replicas", "Kyverno release bulwark-guardrails-kyverno has no PodDisruptionBudget"]);
         assert.match(missing["stack-runtime-security"][0], /no runtime-security agent/);

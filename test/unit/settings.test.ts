@@ -39,6 +39,7 @@ describe("stack settings", () => {
                 admission: { webhookTimeoutSeconds: 15 },
             },
             mutations: { resources: { cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "512Mi" }, disabled: [] },
+            runtimeSecurity: { sensor: "falco", enforce: false, exceptions: [] },
         });
     });
 
@@ -88,6 +89,17 @@ describe("stack settings", () => {
         ["default memory request above the default limit", { mutations: { resources: { memoryRequest: "2Gi", memoryLimit: "1Gi" } } }, "bulwark:platform.mutations.resources.memoryRequest", /must not exceed resources.memoryLimit \(1Gi\)/],
         ["malformed CPU default", { mutations: { resources: { cpuRequest: "fast" } } }, "bulwark:platform.mutations.resources.cpuRequest", /CPU quantity/],
         ["flux repository not a URL", { policy: { delivery: "flux", flux: { url: "github.com/acme/platform" } } }, "bulwark:platform.policy.flux.url", /https:\/\/ or ssh:\/\//],
+        ["unknown runtime sensor", { runtimeSecurity: "falcon" }, "bulwark:platform.runtimeSecurity.sensor", /expected one of "falco"\|"tetragon"\|"none".*got "falcon"/],
+        ["unknown runtimeSecurity key", { runtimeSecurity: { sensor: "falco", enforcement: true } }, "bulwark:platform.runtimeSecurity.enforcement", /unknown key/],
+        ["enforcement asked of Falco", { runtimeSecurity: { sensor: "falco", enforce: true } }, "bulwark:platform.runtimeSecurity.enforce", /Tetragon option.*'falco' only detects/],
+        ["enforce not a boolean", { runtimeSecurity: { sensor: "tetragon", enforce: "Sigkill" } }, "bulwark:platform.runtimeSecurity.enforce", /expected boolean/],
+        ["runtime exception for an unknown list", { runtimeSecurity: { exceptions: [{ list: "shells", items: ["bash"], reason }] } }, "bulwark:platform.runtimeSecurity.exceptions[0].list", /expected one of "bulwark_shell_allowed_images"/],
+        ["runtime exception without a reason", { runtimeSecurity: { exceptions: [{ list: "bulwark_allowed_egress_ports", items: [8080] }] } }, "bulwark:platform.runtimeSecurity.exceptions[0].reason", /needs a written reason/],
+        ["runtime exception with a token reason", { runtimeSecurity: { exceptions: [{ list: "bulwark_allowed_egress_ports", items: [8080], reason: "needed" }] } }, "bulwark:platform.runtimeSecurity.exceptions[0].reason", /at least 20 characters/],
+        ["runtime exception with no items", { runtimeSecurity: { exceptions: [{ list: "bulwark_allowed_egress_ports", items: [], reason }] } }, "bulwark:platform.runtimeSecurity.exceptions[0].items", /at least one item/],
+        ["runtime exception item that would break a condition", { runtimeSecurity: { exceptions: [{ list: "bulwark_sensitive_file_readers", items: ["cat) or (true"], reason }] } }, "bulwark:platform.runtimeSecurity.exceptions[0].items[0]", /single token/],
+        ["runtime exception port out of range", { runtimeSecurity: { exceptions: [{ list: "bulwark_allowed_egress_ports", items: [70000], reason }] } }, "bulwark:platform.runtimeSecurity.exceptions[0].items[0]", /65535|too big|expected/],
+        ["sensor namespace taken by a tenant", { tenants: [{ name: "falco" }] }, "bulwark:platform.tenants[0].name", /declared twice \(already declared by runtimeSecurity.sensor \(falco\)\)/],
     ];
 
     for (const [title, raw, keyPath, expected] of malformed) {

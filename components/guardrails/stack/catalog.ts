@@ -57,7 +57,7 @@ export const stackGuardrails: readonly StackGuardrailDefinition[] = [
         capability: 7,
         check: (resources) => {
             const agents = [...releasesOf(resources, ["falco", "tetragon"]), ...objectsOfKind(resources, "DaemonSet").filter((resource) => /falco|tetragon/.test(resource.name))];
-            return agents.length > 0 ? [] : ["no runtime-security agent in the stack: expected a Falco or Tetragon release or DaemonSet"];
+            return agents.length > 0 ? [] : ["no runtime-security agent in the stack: expected a Falco or Tetragon release or DaemonSet (set runtimeSecurity to falco or tetragon)"];
         },
     },
     {

@@ -16,7 +16,7 @@ import { chartsDir } from "../../support/shared";
 import { engineVersion, ensureEngines, runProcess } from "./engines";
 
 export interface HelmTemplateOptions {
-    /** Folder name under ../shared/charts, `<chart>-<version>`. */
+    /** Folder name under ../shared/charts, `<chart>-<version>` (or an absolute path to a chart folder). */
     readonly chart: string;
     /** Release name, as the platform's helm.v3.Release names it. */
     readonly release: string;
@@ -40,7 +40,7 @@ export async function helmBinary(): Promise<string> {
 
 /** The folder of a pinned chart copy; throws naming the folder when it is absent. */
 export function chartDir(chart: string): string {
-    const dir = path.join(chartsDir, chart);
+    const dir = path.isAbsolute(chart) ? chart : path.join(chartsDir, chart);
     if (!fs.existsSync(path.join(dir, "Chart.yaml"))) throw new Error(`${dir}/Chart.yaml is missing: the pinned chart copy '${chart}' is not in ${chartsDir}`);
     return dir;
 }

@@ -1,5 +1,7 @@
 import * as fs from "fs";
-import { schemaPathFor } from "../../support/schemas";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { schemaPathFor, tetragonCrdsDir } from "../../support/schemas";
 
 /** Scope of the custom kinds the platform renders (the catalogue's schemas do not record it). */
 const clusterScoped = new Set(["ValidatingPolicy", "ImageValidatingPolicy", "MutatingPolicy", "ClusterPolicy", "ConstraintTemplate", "ClusterImagePolicy"]);
@@ -71,4 +73,15 @@ function crd(group: string, version: string, kind: string, schema: unknown, scop
         metadata: { name: `${names.plural}.${group}` },
         spec: { group, scope, names, versions: [{ name: version, served: true, storage: true, schema: { openAPIV3Schema: schema } }] },
     };
+}
+
+/** A CRD shipped as YAML with a pinned chart (Tetragon's crds-yaml) for `apiVersion`/`kind`, if any. */
+export function crdFromChartCrds(apiVersion: string, kind: string): Record<string, unknown> | undefined {
+    if (!fs.existsSync(tetragonCrdsDir)) return undefined;
+    const [group, version] = apiVersion.split("/");
+    for (const file of fs.readdirSync(tetragonCrdsDir).filter((name) => name.endsWith(".yaml"))) {
+        const crd = yaml.load(fs.readFileSync(path.join(tetragonCrdsDir, file), "utf8")) as { spec: { group: string; names: { kind: string }; versions: { name: string }[] } };
+        if (crd.spec.group === group && crd.spec.names.kind === kind && crd.spec.versions.some((candidate) => candidate.name === version)) return crd as unknown as Record<string, unknown>;
+    }
+    return undefined;
 }
