@@ -13,6 +13,12 @@ export const versions = {
     gatekeeperChart: "3.23.1",
     /** Flux (fluxcd-community flux2 chart), for policies delivered from Git. */
     fluxChart: "2.17.0",
+    /** cert-manager chart, installed through @pulumi/kubernetes-cert-manager (issues the mesh PKI). */
+    certManagerChart: "v1.21.1",
+    /** Istio charts: istio-base, istiod and istio-cni are one release. */
+    istioChart: "1.30.3",
+    /** Linkerd edge charts: linkerd-crds, linkerd-control-plane and linkerd2-cni (edge-26.8.3). */
+    linkerdChart: "2026.8.3",
 } as const;
 
 /** Chart repositories, pinned beside their versions. */
@@ -20,4 +26,7 @@ export const chartRepositories = {
     kyverno: "https://kyverno.github.io/kyverno/",
     gatekeeper: "https://open-policy-agent.github.io/gatekeeper/charts",
     flux: "https://fluxcd-community.github.io/helm-charts",
+    certManager: "https://charts.jetstack.io",
+    istio: "https://istio-release.storage.googleapis.com/charts",
+    linkerd: "https://helm.linkerd.io/edge",
 } as const;

@@ -1,3 +1,4 @@
+import { meshComponentNamespaces } from "../mesh/enrolment";
 import { EnforcementMode, PlatformSettings, PodSecurityLevel } from "../settings";
 
 /** Where Bulwark records why a namespace runs below `restricted`. */
@@ -71,6 +72,7 @@ export function componentNamespaces(settings: PlatformSettings): ComponentNamesp
     if (settings.policy.engine === "kyverno") namespaces.push({ name: "kyverno", purpose: "the Kyverno admission controller" });
     if (settings.policy.engine === "gatekeeper") namespaces.push({ name: "gatekeeper-system", purpose: "the OPA Gatekeeper admission controller" });
     if (settings.policy.delivery === "flux" && settings.policy.flux?.install) namespaces.push({ name: "flux-system", purpose: "the Flux GitOps controllers" });
+    namespaces.push(...meshComponentNamespaces(settings));
     return namespaces;
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { versions } from "../versions";
+import { meshSchema } from "./mesh";
 
 /**
  * The schema of the `bulwark:platform` stack config key. Every object is strict: an unknown key is
@@ -142,6 +143,8 @@ export const platformSettingsSchema = z
         tenants: z.array(tenantSchema).default([]),
         podSecurity: podSecuritySchema.prefault({}),
         policy: policySchema.prefault({}),
+        /** Service mesh with strict mutual TLS and its cert-manager PKI (see ./mesh.ts). @default { provider: "none" } */
+        mesh: meshSchema.prefault({}),
     })
     .superRefine((settings, ctx) => {
         if (settings.policy.delivery === "flux" && settings.policy.flux === undefined) {
@@ -165,6 +168,7 @@ export const platformSettingsSchema = z
         if (settings.install && settings.policy.engine === "kyverno") claim("kyverno", "policy.engine (kyverno)", ["policy", "engine"]);
         if (settings.install && settings.policy.engine === "gatekeeper") claim("gatekeeper-system", "policy.engine (gatekeeper)", ["policy", "engine"]);
         if (settings.install && settings.policy.delivery === "flux" && settings.policy.flux?.install) claim("flux-system", "policy.flux.install", ["policy", "flux", "install"]);
+        if (settings.install) for (const namespace of meshNamespaces(settings.mesh.provider)) claim(namespace, `mesh.provider (${settings.mesh.provider})`, ["mesh", "provider"]);
         settings.tenants.forEach((tenant, index) => claim(tenant.name, `tenants[${index}]`, ["tenants", index, "name"]));
         settings.podSecurity.exceptions.forEach((exception, index) =>
             claim(exception.namespace, `podSecurity.exceptions[${index}]`, ["podSecurity", "exceptions", index, "namespace"]),
@@ -183,6 +187,13 @@ export const platformSettingsSchema = z
         }
     });
 
+/** Namespaces a mesh installs into (cert-manager, control plane, CNI node agent). */
+export function meshNamespaces(provider: "istio" | "linkerd" | "none"): string[] {
+    if (provider === "istio") return ["cert-manager", "istio-system", "istio-cni"];
+    if (provider === "linkerd") return ["cert-manager", "linkerd", "linkerd-cni"];
+    return [];
+}
+
 /** The raw shape a user writes in stack config. */
 export type PlatformSettingsInput = z.input<typeof platformSettingsSchema>;
 /** Fully resolved settings: every default applied. */
@@ -190,3 +201,5 @@ export type PlatformSettings = z.output<typeof platformSettingsSchema>;
 export type TenantSettings = PlatformSettings["tenants"][number];
 export type PodSecurityException = PlatformSettings["podSecurity"]["exceptions"][number];
 export type PolicySettings = PlatformSettings["policy"];
+export type { MeshSettings, MeshPkiSettings, MeshProvider } from "./mesh";
+export { meshProviders } from "./mesh";

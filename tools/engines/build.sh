@@ -14,6 +14,7 @@ set -euo pipefail
 
 ENGINES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ALL_ENGINES=(kube-apiserver kube-controller-manager helm etcd gator kyverno pulumi pulumi-language-nodejs pulumi-resource-kubernetes)
+ALL_ENGINES+=(istioctl)
 
 die() { echo "build.sh: error: $*" >&2; exit 1; }
 log() { echo "build.sh: $*" >&2; }
@@ -26,7 +27,8 @@ source "$ENGINES_DIR/versions.env"
 if [[ -n "$env_gotoolchain" ]]; then GOTOOLCHAIN="$env_gotoolchain"; fi
 if [[ -n "${GOTOOLCHAIN-}" ]]; then export GOTOOLCHAIN; else unset GOTOOLCHAIN; fi
 for v in KUBERNETES_VERSION KUBERNETES_STAGING_VERSION HELM_VERSION ETCD_VERSION GATOR_VERSION KYVERNO_VERSION \
-  PULUMI_VERSION PULUMI_NODEJS_VERSION PULUMI_KUBERNETES_VERSION PULUMI_KUBERNETES_SDK_VERSION GO_MIN_VERSION; do
+  PULUMI_VERSION PULUMI_NODEJS_VERSION PULUMI_KUBERNETES_VERSION PULUMI_KUBERNETES_SDK_VERSION GO_MIN_VERSION \
+  ISTIO_VERSION; do
   [[ -n "${!v-}" ]] || die "$v is not set in $ENGINES_DIR/versions.env"
 done
 
@@ -54,6 +56,7 @@ kyverno                    kyverno                    KYVERNO_VERSION           
 pulumi                     pulumi                     PULUMI_VERSION             github.com/pulumi/pulumi/pkg/v3                 github.com/pulumi/pulumi/pkg/v3/cmd/pulumi                                      about_6_min
 pulumi-language-nodejs     pulumi-language-nodejs     PULUMI_NODEJS_VERSION      github.com/pulumi/pulumi/sdk/v3                 github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs               about_1_min
 pulumi-resource-kubernetes pulumi-resource-kubernetes PULUMI_KUBERNETES_VERSION  github.com/pulumi/pulumi-kubernetes/provider/v4 github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes about_8_min
+istioctl                   kubernetes                 ISTIO_VERSION              istio.io/istio                                  istio.io/istio/istioctl/cmd/istioctl                                            about_BUILDTIME_after_kube-apiserver
 '
 
 # engine_field ENGINE COLUMN (2 = wrapper, 3 = version variable, 4 = module, 5 = package, 6 = cold estimate)
@@ -124,6 +127,8 @@ engine_ldflags() {
     pulumi) echo "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" ;;
     pulumi-language-nodejs) echo "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_NODEJS_VERSION" ;;
     pulumi-resource-kubernetes) echo "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${PULUMI_KUBERNETES_VERSION#v}" ;;
+    # As istio's report_build_info.sh stamps it (`istioctl version --remote=false` prints it).
+    istioctl) echo "-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIO_VERSION -X istio.io/istio/pkg/version.buildStatus=Clean -X istio.io/istio/pkg/version.buildTag=$ISTIO_VERSION" ;;
   esac
 }
 
@@ -140,6 +145,7 @@ engine_version_check() {
     # were built from (see engine_version_output).
     pulumi-language-nodejs) echo "github.com/pulumi/pulumi/sdk/v3	$PULUMI_NODEJS_VERSION" ;;
     pulumi-resource-kubernetes) echo "github.com/pulumi/pulumi-kubernetes/provider/v4	$PULUMI_KUBERNETES_VERSION" ;;
+    istioctl) echo "$ISTIO_VERSION" ;;
   esac
 }
 
@@ -149,6 +155,7 @@ engine_version_args() {
   case "$1" in
     kyverno|pulumi) echo "version" ;;
     helm) echo "version" ;;
+    istioctl) echo "version --remote=false" ;;
     *) echo "--version" ;;
   esac
 }
@@ -158,6 +165,7 @@ engine_version_args() {
 engine_version_output() { # engine binary
   case "$1" in
     pulumi-language-nodejs|pulumi-resource-kubernetes) go version -m "$2" ;;
+    istioctl) "$2" version --remote=false ;;
     *) "$2" "$(engine_version_args "$1")" ;;
   esac
 }
@@ -360,6 +368,7 @@ sync_wrappers() {
   # k8s.io/* staging module at ./staging/src/...; outside its repo those must be the published releases.
   gomod="$(write_wrapper_gomod "$ENGINES_DIR/kubernetes" k8s.io/kubernetes "$KUBERNETES_VERSION")"
   (cd "$ENGINES_DIR/kubernetes" && go mod edit -require="helm.sh/helm/v3@$HELM_VERSION")
+  (cd "$ENGINES_DIR/kubernetes" && go mod edit -require="istio.io/istio@$ISTIO_VERSION")
   mapfile -t staging < <(awk '/=> *\.\/staging\// { print ($1 == "replace" ? $2 : $1) }' "$gomod")
   [[ ${#staging[@]} -gt 0 ]] || die "found no ./staging replaces in $gomod"
   args=()
