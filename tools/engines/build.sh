@@ -56,7 +56,7 @@ kyverno                    kyverno                    KYVERNO_VERSION           
 pulumi                     pulumi                     PULUMI_VERSION             github.com/pulumi/pulumi/pkg/v3                 github.com/pulumi/pulumi/pkg/v3/cmd/pulumi                                      about_6_min
 pulumi-language-nodejs     pulumi-language-nodejs     PULUMI_NODEJS_VERSION      github.com/pulumi/pulumi/sdk/v3                 github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs               about_1_min
 pulumi-resource-kubernetes pulumi-resource-kubernetes PULUMI_KUBERNETES_VERSION  github.com/pulumi/pulumi-kubernetes/provider/v4 github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes about_8_min
-istioctl                   kubernetes                 ISTIO_VERSION              istio.io/istio                                  istio.io/istio/istioctl/cmd/istioctl                                            over_70_min_at_load_30-39_(2026-11-28)
+istioctl                   kubernetes                 ISTIO_VERSION              istio.io/istio                                  istio.io/istio/istioctl/cmd/istioctl                                            est_8_min_idle_(15.5_CPU-min_on_2_cores;_measured_90_min_wall_at_load_30-39)
 '
 
 # engine_field ENGINE COLUMN (2 = wrapper, 3 = version variable, 4 = module, 5 = package, 6 = cold estimate)
