@@ -1,6 +1,8 @@
 import * as yaml from "js-yaml";
 
 const redacted = "[secret]";
+/** What `render` writes for a value the cluster computes at deploy time (e.g. a CA read back from cert-manager). */
+export const knownAfterDeploy = "[known after deploy]";
 
 /**
  * Replaces Pulumi secret values (the SDK's signature-tagged wrappers) and the data of Kubernetes
@@ -11,6 +13,8 @@ export function redactSecrets(value: unknown, secretSignatureKey: string): unkno
     if (value === null || typeof value !== "object") return value;
     const record = value as Record<string, unknown>;
     if (secretSignatureKey in record) return redacted;
+    // The mock runtime's marker for an unknown (preview) value.
+    if (record.__pulumiUnknown === true) return knownAfterDeploy;
     const result: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(record)) result[key] = redactSecrets(inner, secretSignatureKey);
     if (record.kind === "Secret" && record.apiVersion === "v1") {

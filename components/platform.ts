@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ServiceMesh } from "./mesh/serviceMesh";
 import { AdmissionGuardrails } from "./policy/admissionGuardrails";
 import { PodSecurity } from "./pod-security/podSecurity";
 import { RuntimeSecurity } from "./runtime-security/runtimeSecurity";
@@ -13,7 +14,7 @@ import { PlatformSettings } from "./settings";
  *   pod-security/      built: namespaces, Pod Security Admission labels, exceptions (capability 6)
  *   policy/            built: admission engine and GitOps-delivered guardrails (capabilities 2, 3)
  *   supply-chain/      cosign signature verification (capability 4)
- *   mesh/              Istio or Linkerd with cert-manager PKI (capability 5)
+ *   mesh/              built: Istio or Linkerd, STRICT mTLS, cert-manager PKI (capability 5)
  *   runtime-security/  built: Falco or Tetragon with typed detection rules (capability 7)
  *   observability/     Prometheus, Fluent Bit, OpenTelemetry Collector (capabilities 1, 8)
  *
@@ -38,6 +39,7 @@ export class Platform extends pulumi.ComponentResource {
     readonly podSecurity: PodSecurity;
     readonly admissionGuardrails: AdmissionGuardrails;
     readonly runtimeSecurity: RuntimeSecurity;
+    readonly serviceMesh: ServiceMesh;
     readonly platformNamespace: pulumi.Output<string>;
     readonly tenantNamespaces: pulumi.Output<string>[];
 
@@ -58,6 +60,11 @@ export class Platform extends pulumi.ComponentResource {
         );
         this.runtimeSecurity = new RuntimeSecurity(
             `${name}-runtime-security`,
+            { settings, namespaces: this.podSecurity.namespaces, install, provider: args.provider },
+            { parent: this },
+        );
+        this.serviceMesh = new ServiceMesh(
+            `${name}-mesh`,
             { settings, namespaces: this.podSecurity.namespaces, install, provider: args.provider },
             { parent: this },
         );

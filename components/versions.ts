@@ -23,6 +23,12 @@ export const versions = {
     falcosidekickImage: "docker.io/falcosecurity/falcosidekick:2.31.1",
     /** Tetragon chart (app v1.7.0). */
     tetragonChart: "1.7.0",
+    /** cert-manager chart, installed through @pulumi/kubernetes-cert-manager (issues the mesh PKI). */
+    certManagerChart: "v1.21.1",
+    /** Istio charts: istio-base, istiod and istio-cni are one release. */
+    istioChart: "1.30.3",
+    /** Linkerd edge charts: linkerd-crds, linkerd-control-plane and linkerd2-cni (edge-26.8.3). */
+    linkerdChart: "2026.8.3",
 } as const;
 
 /** Chart repositories, pinned beside their versions. */
@@ -32,4 +38,7 @@ export const chartRepositories = {
     flux: "https://fluxcd-community.github.io/helm-charts",
     falco: "https://falcosecurity.github.io/charts",
     tetragon: "https://helm.cilium.io",
+    certManager: "https://charts.jetstack.io",
+    istio: "https://istio-release.storage.googleapis.com/charts",
+    linkerd: "https://helm.linkerd.io/edge",
 } as const;

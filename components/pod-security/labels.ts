@@ -1,3 +1,4 @@
+import { meshComponentNamespaces } from "../mesh/enrolment";
 import { EnforcementMode, PlatformSettings, PodSecurityLevel, runtimeSecurityNamespaces } from "../settings";
 
 /** Where Bulwark records why a namespace runs below `restricted`. */
@@ -80,6 +81,7 @@ export function componentNamespaces(settings: PlatformSettings): ComponentNamesp
             reason: `The ${sensor === "falco" ? "Falco" : "Tetragon"} eBPF sensor loads BPF programs and reads every process on the node: it needs privileged containers, the host PID namespace and hostPath mounts of /proc, /sys and the container runtime socket, which baseline forbids.`,
         });
     }
+    namespaces.push(...meshComponentNamespaces(settings));
     return namespaces;
 }
 

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { meshEnrolment } from "../mesh/enrolment";
 import { PlatformSettings } from "../settings";
 import { NamespacePlan, namespaceRoleLabel, planNamespaces, podSecurityLabels, podSecurityReasonAnnotation } from "./labels";
 
@@ -57,15 +58,19 @@ export class PodSecurity extends pulumi.ComponentResource {
 
 /** Labels and annotations of one namespace; pure so that tests and `check --stack` share it. */
 export function namespaceMetadata(plan: NamespacePlan, settings: PlatformSettings): k8s.types.input.meta.v1.ObjectMeta {
+    // Workload namespaces are enrolled in the mesh; platform and exception namespaces are not.
+    const mesh = plan.role === "tenant" ? meshEnrolment(settings) : { labels: {}, annotations: {} };
+    const annotations = { ...mesh.annotations, ...(plan.reason === undefined ? {} : { [podSecurityReasonAnnotation]: plan.reason }) };
     return {
         name: plan.name,
         labels: {
             ...plan.extraLabels,
+            ...mesh.labels,
             "app.kubernetes.io/managed-by": "bulwark",
             [namespaceRoleLabel]: plan.role,
             "bulwark.dev/environment": settings.environment ?? "",
             ...podSecurityLabels(plan.level, settings.enforcement, settings.podSecurity.version),
         },
-        annotations: plan.reason === undefined ? undefined : { [podSecurityReasonAnnotation]: plan.reason },
+        annotations: Object.keys(annotations).length === 0 ? undefined : annotations,
     };
 }

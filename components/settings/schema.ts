@@ -5,6 +5,7 @@ import { supplyChainSchema } from "./supplyChain";
 export * from "./supplyChain";
 import { mutationSettingsSchema } from "./mutations";
 import { runtimeSecurityNamespaces, runtimeSecuritySchema } from "./runtimeSecurity";
+import { meshSchema } from "./mesh";
 
 /**
  * The schema of the `bulwark:platform` stack config key. Every object is strict: an unknown key is
@@ -153,6 +154,8 @@ export const platformSettingsSchema = z
         mutations: mutationSettingsSchema.prefault({}),
         /** The eBPF runtime sensor (`falco`, `tetragon` or `none`) and its options. @default "falco" */
         runtimeSecurity: runtimeSecuritySchema.prefault({}),
+        /** Service mesh with strict mutual TLS and its cert-manager PKI (see ./mesh.ts). @default { provider: "none" } */
+        mesh: meshSchema.prefault({}),
     })
     .superRefine((settings, ctx) => {
         if (settings.policy.delivery === "flux" && settings.policy.flux === undefined) {
@@ -182,6 +185,7 @@ export const platformSettingsSchema = z
         if (settings.install && settings.runtimeSecurity.sensor !== "none") {
             claim(runtimeSecurityNamespaces[settings.runtimeSecurity.sensor], `runtimeSecurity.sensor (${settings.runtimeSecurity.sensor})`, ["runtimeSecurity", "sensor"]);
         }
+        if (settings.install) for (const namespace of meshNamespaces(settings.mesh.provider)) claim(namespace, `mesh.provider (${settings.mesh.provider})`, ["mesh", "provider"]);
         settings.tenants.forEach((tenant, index) => claim(tenant.name, `tenants[${index}]`, ["tenants", index, "name"]));
         settings.podSecurity.exceptions.forEach((exception, index) =>
             claim(exception.namespace, `podSecurity.exceptions[${index}]`, ["podSecurity", "exceptions", index, "namespace"]),
@@ -200,6 +204,13 @@ export const platformSettingsSchema = z
         }
     });
 
+/** Namespaces a mesh installs into (cert-manager, control plane, CNI node agent). */
+export function meshNamespaces(provider: "istio" | "linkerd" | "none"): string[] {
+    if (provider === "istio") return ["cert-manager", "istio-system", "istio-cni"];
+    if (provider === "linkerd") return ["cert-manager", "linkerd", "linkerd-cni"];
+    return [];
+}
+
 /** The raw shape a user writes in stack config. */
 export type PlatformSettingsInput = z.input<typeof platformSettingsSchema>;
 /** Fully resolved settings: every default applied. */
@@ -208,3 +219,5 @@ export type TenantSettings = PlatformSettings["tenants"][number];
 export type PodSecurityException = PlatformSettings["podSecurity"]["exceptions"][number];
 export type PolicySettings = PlatformSettings["policy"];
 export * from "./runtimeSecurity";
+export type { MeshSettings, MeshPkiSettings, MeshProvider } from "./mesh";
+export { meshProviders } from "./mesh";

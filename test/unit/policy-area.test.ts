@@ -128,10 +128,14 @@ describe("stack-level guardrails (CrossGuard validateStack)", () => {
         assert.match(missing["stack-runtime-security"][0], /no runtime-security agent/);
         assert.match(missing["stack-image-signature-policy"][0], /no supplyChain trust policy/);
         assert.match(missing["stack-image-signature-policy"][1], /no admission image verifier in the stack/);
-        assert.deepStrictEqual(missing["stack-workloads-meshed"], ["workload namespace(s) not enrolled in a mesh: shop"]);
+        assert.deepStrictEqual(missing["stack-workloads-meshed"], [
+            "no service mesh in the stack (mesh: none): expected an istiod or linkerd-control-plane release, or a mesh-wide STRICT PeerAuthentication in istio-system",
+            "workload namespace(s) not enrolled in a mesh: shop",
+        ]);
 
         const present: StackResource[] = [
             { type: "kubernetes:helm.sh/v3:Release", name: "falco", urn: "falco", props: { chart: "falco" } },
+            { type: "kubernetes:helm.sh/v3:Release", name: "istiod", urn: "istiod", props: { chart: "istiod" } },
             { type: "kubernetes:policies.kyverno.io/v1:ImageValidatingPolicy", name: "signed", urn: "signed", props: { kind: "ImageValidatingPolicy" } },
             { type: "kubernetes:core/v1:Namespace", name: "shop", urn: "shop", props: { kind: "Namespace", metadata: { name: "shop", labels: { "istio.io/dataplane-mode": "ambient" } } } },
         ];

@@ -40,7 +40,29 @@ describe("stack settings", () => {
             },
             mutations: { resources: { cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "512Mi" }, disabled: [] },
             runtimeSecurity: { sensor: "falco", enforce: false, exceptions: [] },
+            mesh: {
+                provider: "none",
+                pki: { root: { duration: "87600h", renewBefore: "2160h" }, intermediate: { duration: "8760h", renewBefore: "720h" }, workloadCertTtl: "24h" },
+                prometheus: { serviceAccount: "prometheus" },
+            },
         });
+    });
+
+    it("accepts `mesh: istio` as shorthand for { provider: istio }", () => {
+        assert.strictEqual(parsePlatformSettings({ mesh: "istio" }, source, "prod").mesh.provider, "istio");
+        assert.strictEqual(parsePlatformSettings({ mesh: { provider: "linkerd" } }, source, "prod").mesh.provider, "linkerd");
+    });
+
+    it("rejects malformed mesh settings with the key path", () => {
+        assert.match(errorOf({ mesh: "consul" }).message, /bulwark:platform\.mesh\.provider: Invalid option: expected one of "istio"\|"linkerd"\|"none" \(got "consul"\)/);
+        assert.match(errorOf({ mesh: { provider: "istio", pki: { intermediate: { duration: "1y" } } } }).message, /bulwark:platform\.mesh\.pki\.intermediate\.duration: must be a duration such as '8760h'/);
+        assert.match(
+            errorOf({ mesh: { provider: "istio", pki: { intermediate: { duration: "720h", renewBefore: "720h" } } } }).message,
+            /bulwark:platform\.mesh\.pki\.intermediate\.renewBefore: must be shorter than duration \(720h\)/,
+        );
+        assert.match(errorOf({ mesh: { provider: "istio", pki: { externalIssuer: { kind: "ClusterIssuer" } } } }).message, /bulwark:platform\.mesh\.pki\.externalIssuer\.name: /);
+        assert.match(errorOf({ mesh: { provider: "linkerd", sidecar: true } }).message, /bulwark:platform\.mesh\.sidecar: unknown key/);
+        assert.match(errorOf({ mesh: "istio", tenants: [{ name: "istio-system" }] }).message, /namespace 'istio-system' is declared twice \(already declared by mesh\.provider \(istio\)\)/);
     });
 
     it("rejects a missing key with the key named", () => {

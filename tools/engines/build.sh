@@ -14,7 +14,7 @@ set -euo pipefail
 
 ENGINES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ALL_ENGINES=(kube-apiserver kube-controller-manager helm etcd gator kyverno cosign pulumi pulumi-language-nodejs pulumi-resource-kubernetes
-  otelcol otelcol-loadgen)
+  otelcol otelcol-loadgen istioctl)
 
 die() { echo "build.sh: error: $*" >&2; exit 1; }
 log() { echo "build.sh: $*" >&2; }
@@ -28,7 +28,7 @@ if [[ -n "$env_gotoolchain" ]]; then GOTOOLCHAIN="$env_gotoolchain"; fi
 if [[ -n "${GOTOOLCHAIN-}" ]]; then export GOTOOLCHAIN; else unset GOTOOLCHAIN; fi
 for v in KUBERNETES_VERSION KUBERNETES_STAGING_VERSION HELM_VERSION ETCD_VERSION GATOR_VERSION KYVERNO_VERSION \
   COSIGN_VERSION PULUMI_VERSION PULUMI_NODEJS_VERSION PULUMI_KUBERNETES_VERSION PULUMI_KUBERNETES_SDK_VERSION GO_MIN_VERSION \
-  OTELCOL_VERSION; do
+  OTELCOL_VERSION ISTIO_VERSION; do
   [[ -n "${!v-}" ]] || die "$v is not set in $ENGINES_DIR/versions.env"
 done
 
@@ -59,6 +59,7 @@ pulumi-language-nodejs     pulumi-language-nodejs     PULUMI_NODEJS_VERSION     
 pulumi-resource-kubernetes pulumi-resource-kubernetes PULUMI_KUBERNETES_VERSION  github.com/pulumi/pulumi-kubernetes/provider/v4 github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes about_8_min
 otelcol                    otelcol                    OTELCOL_VERSION            go.opentelemetry.io/collector/otelcol           bulwark/tools/engines/otelcol                                                   about_25_min
 otelcol-loadgen            otelcol                    OTELCOL_VERSION            go.opentelemetry.io/collector/otelcol           bulwark/tools/engines/otelcol/loadgen                                           about_1_min_after_otelcol
+istioctl                   kubernetes                 ISTIO_VERSION              istio.io/istio                                  istio.io/istio/istioctl/cmd/istioctl                                            est_8_min_idle_(15.5_CPU-min_on_2_cores;_measured_90_min_wall_at_load_30-39)
 '
 
 # engine_field ENGINE COLUMN (2 = wrapper, 3 = version variable, 4 = module, 5 = package, 6 = cold estimate)
@@ -133,6 +134,8 @@ engine_ldflags() {
     pulumi-resource-kubernetes) echo "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${PULUMI_KUBERNETES_VERSION#v}" ;;
     # Our own main packages (otelcol/main.go, otelcol/loadgen): BuildInfo.Version.
     otelcol|otelcol-loadgen) echo "-s -w -X main.version=$OTELCOL_VERSION" ;;
+    # As istio's report_build_info.sh stamps it (`istioctl version --remote=false` prints it).
+    istioctl) echo "-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIO_VERSION -X istio.io/istio/pkg/version.buildStatus=Clean -X istio.io/istio/pkg/version.buildTag=$ISTIO_VERSION" ;;
   esac
 }
 
@@ -152,6 +155,7 @@ engine_version_check() {
     pulumi-resource-kubernetes) echo "github.com/pulumi/pulumi-kubernetes/provider/v4	$PULUMI_KUBERNETES_VERSION" ;;
     otelcol) echo "otelcol version $OTELCOL_VERSION" ;;
     otelcol-loadgen) echo "otelcol-loadgen version $OTELCOL_VERSION" ;;
+    istioctl) echo "$ISTIO_VERSION" ;;
   esac
 }
 
@@ -161,6 +165,7 @@ engine_version_args() {
   case "$1" in
     kyverno|pulumi|cosign) echo "version" ;;
     helm) echo "version" ;;
+    istioctl) echo "version --remote=false" ;;
     *) echo "--version" ;;
   esac
 }
@@ -170,6 +175,7 @@ engine_version_args() {
 engine_version_output() { # engine binary
   case "$1" in
     pulumi-language-nodejs|pulumi-resource-kubernetes) go version -m "$2" ;;
+    istioctl) "$2" version --remote=false ;;
     *) "$2" "$(engine_version_args "$1")" ;;
   esac
 }
@@ -372,6 +378,7 @@ sync_wrappers() {
   # k8s.io/* staging module at ./staging/src/...; outside its repo those must be the published releases.
   gomod="$(write_wrapper_gomod "$ENGINES_DIR/kubernetes" k8s.io/kubernetes "$KUBERNETES_VERSION")"
   (cd "$ENGINES_DIR/kubernetes" && go mod edit -require="helm.sh/helm/v3@$HELM_VERSION")
+  (cd "$ENGINES_DIR/kubernetes" && go mod edit -require="istio.io/istio@$ISTIO_VERSION")
   mapfile -t staging < <(awk '/=> *\.\/staging\// { print ($1 == "replace" ? $2 : $1) }' "$gomod")
   [[ ${#staging[@]} -gt 0 ]] || die "found no ./staging replaces in $gomod"
   args=()

@@ -83,11 +83,23 @@ export const stackGuardrails: readonly StackGuardrailDefinition[] = [
     },
     {
         id: "stack-workloads-meshed",
-        title: "Every workload namespace is enrolled in the service mesh",
+        title: "A service mesh is installed and every workload namespace is enrolled in it",
         rationale: "Strict mutual TLS only protects traffic between meshed pods; an unenrolled namespace talks plaintext.",
         severity: "high",
         capability: 5,
         check: (resources, config) => {
+            // A mesh is present when its control plane is installed, or (a mesh managed elsewhere) its
+            // mesh-wide STRICT policy / Linkerd trust roots are configured by this stack.
+            const controlPlanes = releasesOf(resources, ["istiod", "linkerd-control-plane"]);
+            const meshWideStrict = objectsOfKind(resources, "PeerAuthentication").filter((resource) => {
+                const props = resource.props as { metadata?: { namespace?: string }; spec?: { selector?: unknown; mtls?: { mode?: string } } };
+                return props.spec?.selector === undefined && props.spec?.mtls?.mode === "STRICT" && props.metadata?.namespace === "istio-system";
+            });
+            const linkerdRoots = objectsOfKind(resources, "ConfigMap").filter((resource) => (resource.props.metadata as { name?: string } | undefined)?.name === "linkerd-identity-trust-roots");
+            const noMesh =
+                controlPlanes.length + meshWideStrict.length + linkerdRoots.length === 0
+                    ? ["no service mesh in the stack (mesh: none): expected an istiod or linkerd-control-plane release, or a mesh-wide STRICT PeerAuthentication in istio-system"]
+                    : [];
             const meshed = new Set(
                 objectsOfKind(resources, "Namespace")
                     .filter((resource) => {
@@ -102,7 +114,7 @@ export const stackGuardrails: readonly StackGuardrailDefinition[] = [
                     .map((resource) => String((resource.props.metadata as { name?: string }).name)),
             );
             const unmeshed = (config.workloadNamespaces ?? []).filter((namespace) => !meshed.has(namespace));
-            return unmeshed.length === 0 ? [] : [`workload namespace(s) not enrolled in a mesh: ${unmeshed.join(", ")}`];
+            return [...noMesh, ...(unmeshed.length === 0 ? [] : [`workload namespace(s) not enrolled in a mesh: ${unmeshed.join(", ")}`])];
         },
     },
 ];

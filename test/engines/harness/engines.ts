@@ -18,7 +18,7 @@ import * as os from "os";
 import * as path from "path";
 
 export type EngineName = "kube-apiserver" | "kube-controller-manager" | "helm" | "etcd" | "gator" | "kyverno" | "cosign" | "pulumi" | "pulumi-language-nodejs" | "pulumi-resource-kubernetes"
-    | "otelcol" | "otelcol-loadgen";
+    | "otelcol" | "otelcol-loadgen" | "istioctl";
 
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
 export const ENGINES_DIR = path.join(REPO_ROOT, "tools", "engines");
@@ -65,6 +65,7 @@ const VERSION_KEY: Record<EngineName, string> = {
     "pulumi-resource-kubernetes": "PULUMI_KUBERNETES_VERSION",
     "otelcol": "OTELCOL_VERSION",
     "otelcol-loadgen": "OTELCOL_VERSION",
+    istioctl: "ISTIO_VERSION",
 };
 
 export function engineVersion(engine: EngineName): string {

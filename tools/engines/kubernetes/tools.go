@@ -8,6 +8,8 @@
 //	k8s.io/kubernetes/cmd/kube-controller-manager
 //	helm.sh/helm/v3/cmd/helm (helm v3.22 requires k8s.io/* v0.37.0; the
 //	staging replaces lift it to the release kube-apiserver is built from)
+//	istio.io/istio/istioctl/cmd/istioctl (release-1.31 requires k8s.io/* v0.36.1,
+//	lifted the same way; see ISTIO_VERSION in ../versions.env)
 //
 // ../build.sh builds each upstream main package with `go build -trimpath`.
 // No code of our own is compiled into them.
@@ -15,6 +17,7 @@ package tools
 
 import (
 	_ "helm.sh/helm/v3/cmd/helm"
+	_ "istio.io/istio/istioctl/cmd/istioctl"
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 )
