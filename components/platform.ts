@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { OtelCollector } from "./observability/collector/collector";
 import { AdmissionGuardrails } from "./policy/admissionGuardrails";
 import { PodSecurity } from "./pod-security/podSecurity";
 import { PlatformSettings } from "./settings";
@@ -36,6 +37,8 @@ export interface PlatformArgs {
 export class Platform extends pulumi.ComponentResource {
     readonly podSecurity: PodSecurity;
     readonly admissionGuardrails: AdmissionGuardrails;
+    /** The OpenTelemetry Collector agent and gateway (absent when disabled or not installing). */
+    readonly otelCollector?: OtelCollector;
     readonly platformNamespace: pulumi.Output<string>;
     readonly tenantNamespaces: pulumi.Output<string>[];
 
@@ -54,6 +57,20 @@ export class Platform extends pulumi.ComponentResource {
             { settings, stack: pulumi.getStack(), namespaces: this.podSecurity.namespaces, install, provider: args.provider },
             { parent: this },
         );
+        const collector = settings.observability.collector;
+        if (install && collector.enabled) {
+            const namespaces = this.podSecurity.namespaces;
+            this.otelCollector = new OtelCollector(
+                `${name}-otel`,
+                {
+                    settings,
+                    namespace: namespaces[collector.namespace].metadata.name,
+                    tenantNamespaces: Object.fromEntries(settings.tenants.map((tenant) => [tenant.name, namespaces[tenant.name].metadata.name])),
+                    provider: args.provider,
+                },
+                { parent: this },
+            );
+        }
         this.platformNamespace = this.podSecurity.platformNamespace;
         this.tenantNamespaces = this.podSecurity.tenantNamespaces;
         this.registerOutputs({ platformNamespace: this.platformNamespace, tenantNamespaces: this.tenantNamespaces });

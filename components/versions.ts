@@ -13,6 +13,11 @@ export const versions = {
     gatekeeperChart: "3.23.1",
     /** Flux (fluxcd-community flux2 chart), for policies delivered from Git. */
     fluxChart: "2.17.0",
+    /**
+     * OpenTelemetry Collector image: the contrib distribution at the release line the engine tier builds
+     * (tools/engines/versions.env OTELCOL_VERSION); stacks that require digests set their own mirror.
+     */
+    otelcolImage: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib:0.155.0",
 } as const;
 
 /** Chart repositories, pinned beside their versions. */

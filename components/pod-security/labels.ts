@@ -71,6 +71,14 @@ export function componentNamespaces(settings: PlatformSettings): ComponentNamesp
     if (settings.policy.engine === "kyverno") namespaces.push({ name: "kyverno", purpose: "the Kyverno admission controller" });
     if (settings.policy.engine === "gatekeeper") namespaces.push({ name: "gatekeeper-system", purpose: "the OPA Gatekeeper admission controller" });
     if (settings.policy.delivery === "flux" && settings.policy.flux?.install) namespaces.push({ name: "flux-system", purpose: "the Flux GitOps controllers" });
+    if (settings.observability.collector.enabled) {
+        namespaces.push({
+            name: settings.observability.collector.namespace,
+            purpose: "the OpenTelemetry Collector agent and gateway",
+            level: "restricted",
+            reason: "The collector agent needs no host access: tenants reach it through a node-local Service (internalTrafficPolicy Local), not hostPort or hostNetwork.",
+        });
+    }
     return namespaces;
 }
 

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { parsePlatformSettings, SettingsError } from "../../components/settings";
+import { defaultPii } from "../../components/settings/observability";
 
 const source = "Pulumi.test.yaml";
 const reason = "Node agents read host files and need privileged eBPF probes.";
@@ -30,6 +31,24 @@ describe("stack settings", () => {
                 replicas: 1,
                 images: { allowedRegistries: ["registry.k8s.io"], requireDigest: false },
                 externalServiceNamespaces: [],
+            },
+            observability: {
+                collector: {
+                    enabled: true,
+                    namespace: "telemetry",
+                    batching: "exporter",
+                    agent: { memoryMiB: 512, queueMiB: 1024 },
+                    gateway: { replicas: 2, memoryMiB: 1024, queueMiB: 2048 },
+                    pii: defaultPii,
+                    backends: {
+                        traces: "tempo.tempo.svc:4317",
+                        logs: "http://loki.loki.svc:3100/otlp",
+                        metrics: "http://prometheus.monitoring.svc:9090/api/v1/otlp",
+                        tls: true,
+                    },
+                    pprof: false,
+                    zpages: false,
+                },
             },
         });
     });
@@ -73,6 +92,14 @@ describe("stack settings", () => {
         ["registry without a host", { policy: { images: { allowedRegistries: ["library"] } } }, "bulwark:platform.policy.images.allowedRegistries[0]", /must start with a registry host/],
         ["empty registry allowlist", { policy: { images: { allowedRegistries: [] } } }, "bulwark:platform.policy.images.allowedRegistries", /at least one registry/],
         ["flux delivery without a repository", { policy: { delivery: "flux" } }, "bulwark:platform.policy.flux", /required when policy.delivery is 'flux'/],
+        ["collector memory below the floor", { observability: { collector: { gateway: { memoryMiB: 64 } } } }, "bulwark:platform.observability.collector.gateway.memoryMiB", /at least 128/],
+        ["unknown collector batching mode", { observability: { collector: { batching: "both" } } }, "bulwark:platform.observability.collector.batching", /expected one of "exporter"\|"processor"/],
+        ["collector key misspelled", { observability: { collector: { batchng: "exporter" } } }, "bulwark:platform.observability.collector.batchng", /unknown key/],
+        ["backend URL with credentials", { observability: { collector: { backends: { logs: "http://user:pw@loki:3100/otlp" } } } }, "bulwark:platform.observability.collector.backends.logs", /without user:password@/],
+        ["traces backend not host:port", { observability: { collector: { backends: { traces: "http://tempo:4317" } } } }, "bulwark:platform.observability.collector.backends.traces", /host:port/],
+        ["PII pattern not a regular expression", { observability: { collector: { pii: { blockedValues: ["(unclosed"] } } } }, "bulwark:platform.observability.collector.pii.blockedValues[0]", /valid regular expression/],
+        ["PII removal switched off", { observability: { collector: { pii: { blockedValues: [] } } } }, "bulwark:platform.observability.collector.pii.blockedValues", /cannot be switched off/],
+        ["collector namespace reused as tenant", { tenants: [{ name: "telemetry" }] }, "bulwark:platform.tenants[0].name", /declared twice \(already declared by observability.collector.namespace\)/],
         ["flux repository not a URL", { policy: { delivery: "flux", flux: { url: "github.com/acme/platform" } } }, "bulwark:platform.policy.flux.url", /https:\/\/ or ssh:\/\//],
     ];
 
