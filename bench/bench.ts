@@ -15,6 +15,7 @@ function checkCatalogSize(): number {
 import { parseManifests } from "../cli/input";
 import { renderProgram, renderStack, writeRender } from "../cli/render";
 import { defaultStackConfigPath, readStackConfig } from "../cli/stackConfig";
+import { benchCollector } from "./otelcol";
 
 function seconds(start: bigint): number {
     return Number(process.hrtime.bigint() - start) / 1e9;
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
     await benchCheck(Number(process.env.BULWARK_BENCH_OBJECTS ?? 10000));
     await benchRenderStacks();
     await benchRenderScaling();
+    await benchCollector();
 }
 
 main().catch((error: unknown) => {

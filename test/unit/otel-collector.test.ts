@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as yaml from "js-yaml";
-import { collectorConfig, signals } from "../../components/observability/collector/pipeline";
+import { signals } from "../../components/observability/collector/pipeline";
 import { collectorObjects, roleConfig, serializeCollectorConfig } from "../../components/observability/collector/manifests";
 import { memoryBudget } from "../../components/observability/collector/memory";
 import { collectorPipeline } from "../../components/guardrails/observability/collector-pipeline/guardrail";
