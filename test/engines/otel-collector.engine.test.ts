@@ -86,7 +86,8 @@ describe("engine tier: the generated collector pipeline on the real collector", 
             for (const role of ["agent", "gateway"] as const) {
                 const file = path.join(dir("validate"), `${stack}-${role}.yaml`);
                 fs.writeFileSync(file, serializeCollectorConfig(roleConfig(stackSettings(stack), role)));
-                const result = await runProcess(bin.otelcol, ["validate", `--config=${file}`], { timeoutMs: 120_000 });
+                // K8S_NODE_NAME: the agent DaemonSet sets it from spec.nodeName; validate refuses the node filter without it.
+                const result = await runProcess(bin.otelcol, ["validate", `--config=${file}`], { timeoutMs: 120_000, env: { ...process.env, K8S_NODE_NAME: "node-a" } });
                 assert.strictEqual(result.code, 0, `${stack} ${role}: ${result.stderr}`);
                 rows.push(`${stack}/${role}`);
             }
