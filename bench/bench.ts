@@ -17,6 +17,7 @@ import { benchSideBySide, loadAverage } from "./side-by-side";
 import { renderProgram, renderStack, writeRender } from "../cli/render";
 import { defaultStackConfigPath, readStackConfig } from "../cli/stackConfig";
 import { benchSignatures } from "./signatures";
+import { benchCollector } from "./otelcol";
 
 function seconds(start: bigint): number {
     return Number(process.hrtime.bigint() - start) / 1e9;
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
     await benchRenderStacks();
     await benchRenderScaling();
     await benchSignatures();
+    await benchCollector();
 }
 
 main().catch((error: unknown) => {

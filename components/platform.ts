@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceMesh } from "./mesh/serviceMesh";
+import { OtelCollector } from "./observability/collector/collector";
 import { AdmissionGuardrails } from "./policy/admissionGuardrails";
 import { PodSecurity } from "./pod-security/podSecurity";
 import { RuntimeSecurity } from "./runtime-security/runtimeSecurity";
@@ -40,6 +41,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly admissionGuardrails: AdmissionGuardrails;
     readonly runtimeSecurity: RuntimeSecurity;
     readonly serviceMesh: ServiceMesh;
+    /** The OpenTelemetry Collector agent and gateway (absent when disabled or not installing). */
+    readonly otelCollector?: OtelCollector;
     readonly platformNamespace: pulumi.Output<string>;
     readonly tenantNamespaces: pulumi.Output<string>[];
 
@@ -68,6 +71,20 @@ export class Platform extends pulumi.ComponentResource {
             { settings, namespaces: this.podSecurity.namespaces, install, provider: args.provider },
             { parent: this },
         );
+        const collector = settings.observability.collector;
+        if (install && collector.enabled) {
+            const namespaces = this.podSecurity.namespaces;
+            this.otelCollector = new OtelCollector(
+                `${name}-otel`,
+                {
+                    settings,
+                    namespace: namespaces[collector.namespace].metadata.name,
+                    tenantNamespaces: Object.fromEntries(settings.tenants.map((tenant) => [tenant.name, namespaces[tenant.name].metadata.name])),
+                    provider: args.provider,
+                },
+                { parent: this },
+            );
+        }
         this.platformNamespace = this.podSecurity.platformNamespace;
         this.tenantNamespaces = this.podSecurity.tenantNamespaces;
         this.registerOutputs({ platformNamespace: this.platformNamespace, tenantNamespaces: this.tenantNamespaces });

@@ -29,6 +29,11 @@ export const versions = {
     istioChart: "1.30.3",
     /** Linkerd edge charts: linkerd-crds, linkerd-control-plane and linkerd2-cni (edge-26.8.3). */
     linkerdChart: "2026.8.3",
+    /**
+     * OpenTelemetry Collector image: the contrib distribution at the release line the engine tier builds
+     * (tools/engines/versions.env OTELCOL_VERSION); stacks that require digests set their own mirror.
+     */
+    otelcolImage: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib:0.155.0",
 } as const;
 
 /** Chart repositories, pinned beside their versions. */

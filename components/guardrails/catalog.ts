@@ -28,6 +28,7 @@ import { resourceRequestsLimits } from "./resources/requests-limits/guardrail";
 import { serviceExternalExposure } from "./services/external-exposure/guardrail";
 import { CrossObjectGuardrailDefinition } from "./cross-object";
 import { ingressHostUnique } from "./ingress/unique-host/guardrail";
+import { collectorPipeline } from "./observability/collector-pipeline/guardrail";
 import { GuardrailDefinition } from "./types";
 
 /**
@@ -76,4 +77,4 @@ export function findGuardrail(id: string): GuardrailDefinition | undefined {
 }
 
 /** Guardrails that look across objects (see cross-object.ts). */
-export const crossObjectCatalog: readonly CrossObjectGuardrailDefinition[] = [ingressHostUnique];
+export const crossObjectCatalog: readonly CrossObjectGuardrailDefinition[] = [ingressHostUnique, collectorPipeline];

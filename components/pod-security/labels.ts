@@ -82,6 +82,14 @@ export function componentNamespaces(settings: PlatformSettings): ComponentNamesp
         });
     }
     namespaces.push(...meshComponentNamespaces(settings));
+    if (settings.observability.collector.enabled) {
+        namespaces.push({
+            name: settings.observability.collector.namespace,
+            purpose: "the OpenTelemetry Collector agent and gateway",
+            level: "restricted",
+            reason: "The collector agent needs no host access: tenants reach it through a node-local Service (internalTrafficPolicy Local), not hostPort or hostNetwork.",
+        });
+    }
     return namespaces;
 }
 

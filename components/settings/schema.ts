@@ -6,6 +6,7 @@ export * from "./supplyChain";
 import { mutationSettingsSchema } from "./mutations";
 import { runtimeSecurityNamespaces, runtimeSecuritySchema } from "./runtimeSecurity";
 import { meshSchema } from "./mesh";
+import { observabilitySchema } from "./observability";
 
 /**
  * The schema of the `bulwark:platform` stack config key. Every object is strict: an unknown key is
@@ -156,6 +157,8 @@ export const platformSettingsSchema = z
         runtimeSecurity: runtimeSecuritySchema.prefault({}),
         /** Service mesh with strict mutual TLS and its cert-manager PKI (see ./mesh.ts). @default { provider: "none" } */
         mesh: meshSchema.prefault({}),
+        /** Telemetry pipeline (OpenTelemetry Collector agent and gateway). */
+        observability: observabilitySchema.prefault({}),
     })
     .superRefine((settings, ctx) => {
         if (settings.policy.delivery === "flux" && settings.policy.flux === undefined) {
@@ -186,6 +189,7 @@ export const platformSettingsSchema = z
             claim(runtimeSecurityNamespaces[settings.runtimeSecurity.sensor], `runtimeSecurity.sensor (${settings.runtimeSecurity.sensor})`, ["runtimeSecurity", "sensor"]);
         }
         if (settings.install) for (const namespace of meshNamespaces(settings.mesh.provider)) claim(namespace, `mesh.provider (${settings.mesh.provider})`, ["mesh", "provider"]);
+        if (settings.install && settings.observability.collector.enabled) claim(settings.observability.collector.namespace, "observability.collector.namespace", ["observability", "collector", "namespace"]);
         settings.tenants.forEach((tenant, index) => claim(tenant.name, `tenants[${index}]`, ["tenants", index, "name"]));
         settings.podSecurity.exceptions.forEach((exception, index) =>
             claim(exception.namespace, `podSecurity.exceptions[${index}]`, ["podSecurity", "exceptions", index, "namespace"]),
@@ -221,3 +225,4 @@ export type PolicySettings = PlatformSettings["policy"];
 export * from "./runtimeSecurity";
 export type { MeshSettings, MeshPkiSettings, MeshProvider } from "./mesh";
 export { meshProviders } from "./mesh";
+export type { CollectorSettings, ObservabilitySettings } from "./observability";

@@ -17,7 +17,7 @@ import { skipOrFail } from "./harness/engines";
 import { crdForConstraintTemplate, crdFromChartCrds, crdFromSharedSchema } from "./support/crds";
 import { printTable, verdictOf } from "./support/verdicts";
 
-const coreGroups = new Set(["v1", "apps/v1", "batch/v1", "admissionregistration.k8s.io/v1", "policy/v1", "networking.k8s.io/v1", "rbac.authorization.k8s.io/v1"]);
+const coreGroups = new Set(["v1", "apps/v1", "autoscaling/v2", "batch/v1", "admissionregistration.k8s.io/v1", "policy/v1", "networking.k8s.io/v1", "rbac.authorization.k8s.io/v1"]);
 
 function groupVersionKind(object: Record<string, unknown>): string {
     return `${String(object.apiVersion)}/${String(object.kind)}`;

@@ -26,7 +26,11 @@ const coreModels: Record<string, () => { new (data: unknown): { validate(): void
     "policy/v1/PodDisruptionBudget": () => require("kubernetes-models/policy/v1").PodDisruptionBudget,
     "v1/Service": () => require("kubernetes-models/v1").Service,
     "v1/ServiceAccount": () => require("kubernetes-models/v1").ServiceAccount,
+    "apps/v1/DaemonSet": () => require("kubernetes-models/apps/v1").DaemonSet,
     "apps/v1/Deployment": () => require("kubernetes-models/apps/v1").Deployment,
+    "autoscaling/v2/HorizontalPodAutoscaler": () => require("kubernetes-models/autoscaling/v2").HorizontalPodAutoscaler,
+    "rbac.authorization.k8s.io/v1/ClusterRole": () => require("kubernetes-models/rbac.authorization.k8s.io/v1").ClusterRole,
+    "rbac.authorization.k8s.io/v1/ClusterRoleBinding": () => require("kubernetes-models/rbac.authorization.k8s.io/v1").ClusterRoleBinding,
 };
 
 /** A RegExp from a Go (RE2) pattern: an inline `(?i)` becomes the `i` flag. */

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { parsePlatformSettings, SettingsError } from "../../components/settings";
+import { defaultPii } from "../../components/settings/observability";
 
 const source = "Pulumi.test.yaml";
 const reason = "Node agents read host files and need privileged eBPF probes.";
@@ -44,6 +45,24 @@ describe("stack settings", () => {
                 provider: "none",
                 pki: { root: { duration: "87600h", renewBefore: "2160h" }, intermediate: { duration: "8760h", renewBefore: "720h" }, workloadCertTtl: "24h" },
                 prometheus: { serviceAccount: "prometheus" },
+            },
+            observability: {
+                collector: {
+                    enabled: true,
+                    namespace: "telemetry",
+                    batching: "exporter",
+                    agent: { memoryMiB: 512, queueMiB: 1024 },
+                    gateway: { replicas: 2, memoryMiB: 1024, queueMiB: 2048 },
+                    pii: defaultPii,
+                    backends: {
+                        traces: "tempo.tempo.svc:4317",
+                        logs: "http://loki.loki.svc:3100/otlp",
+                        metrics: "http://prometheus.monitoring.svc:9090/api/v1/otlp",
+                        tls: true,
+                    },
+                    pprof: false,
+                    zpages: false,
+                },
             },
         });
     });
@@ -110,6 +129,14 @@ describe("stack settings", () => {
         ["mutation disabled twice", { mutations: { disabled: [{ id: "pod-seccomp-default", reason }, { id: "pod-seccomp-default", reason }] } }, "bulwark:platform.mutations.disabled[1].id", /disabled twice/],
         ["default memory request above the default limit", { mutations: { resources: { memoryRequest: "2Gi", memoryLimit: "1Gi" } } }, "bulwark:platform.mutations.resources.memoryRequest", /must not exceed resources.memoryLimit \(1Gi\)/],
         ["malformed CPU default", { mutations: { resources: { cpuRequest: "fast" } } }, "bulwark:platform.mutations.resources.cpuRequest", /CPU quantity/],
+        ["collector memory below the floor", { observability: { collector: { gateway: { memoryMiB: 64 } } } }, "bulwark:platform.observability.collector.gateway.memoryMiB", /at least 128/],
+        ["unknown collector batching mode", { observability: { collector: { batching: "both" } } }, "bulwark:platform.observability.collector.batching", /expected one of "exporter"\|"processor"/],
+        ["collector key misspelled", { observability: { collector: { batchng: "exporter" } } }, "bulwark:platform.observability.collector.batchng", /unknown key/],
+        ["backend URL with credentials", { observability: { collector: { backends: { logs: "http://user:pw@loki:3100/otlp" } } } }, "bulwark:platform.observability.collector.backends.logs", /without user:password@/],
+        ["traces backend not host:port", { observability: { collector: { backends: { traces: "http://tempo:4317" } } } }, "bulwark:platform.observability.collector.backends.traces", /host:port/],
+        ["PII pattern not a regular expression", { observability: { collector: { pii: { blockedValues: ["(unclosed"] } } } }, "bulwark:platform.observability.collector.pii.blockedValues[0]", /valid regular expression/],
+        ["PII removal switched off", { observability: { collector: { pii: { blockedValues: [] } } } }, "bulwark:platform.observability.collector.pii.blockedValues", /cannot be switched off/],
+        ["collector namespace reused as tenant", { tenants: [{ name: "telemetry" }] }, "bulwark:platform.tenants[0].name", /declared twice \(already declared by observability.collector.namespace\)/],
         ["flux repository not a URL", { policy: { delivery: "flux", flux: { url: "github.com/acme/platform" } } }, "bulwark:platform.policy.flux.url", /https:\/\/ or ssh:\/\//],
         ["unknown runtime sensor", { runtimeSecurity: "falcon" }, "bulwark:platform.runtimeSecurity.sensor", /expected one of "falco"\|"tetragon"\|"none".*got "falcon"/],
         ["unknown runtimeSecurity key", { runtimeSecurity: { sensor: "falco", enforcement: true } }, "bulwark:platform.runtimeSecurity.enforcement", /unknown key/],

@@ -20,6 +20,8 @@ export const kindResources: Record<string, { group: string; version: string; res
     PeerAuthentication: { group: "security.istio.io", version: "*", resource: "peerauthentications" },
     DestinationRule: { group: "networking.istio.io", version: "*", resource: "destinationrules" },
     Ingress: { group: "networking.k8s.io", version: "v1", resource: "ingresses" },
+    ConfigMap: { group: "", version: "v1", resource: "configmaps" },
+    OpenTelemetryCollector: { group: "opentelemetry.io", version: "*", resource: "opentelemetrycollectors" },
 };
 
 /** `resourceRules` (VAP / Kyverno ValidatingPolicy) for a guardrail's kinds, grouped by API group. */
