@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AdmissionGuardrails } from "./policy/admissionGuardrails";
+import { FluentBit } from "./observability/logs/fluentBit";
+import { Metrics } from "./observability/metrics/metrics";
 import { PodSecurity } from "./pod-security/podSecurity";
 import { PlatformSettings } from "./settings";
 
@@ -38,6 +40,10 @@ export class Platform extends pulumi.ComponentResource {
     readonly admissionGuardrails: AdmissionGuardrails;
     readonly platformNamespace: pulumi.Output<string>;
     readonly tenantNamespaces: pulumi.Output<string>[];
+    /** Prometheus, Grafana, alert rules and monitors (observability.metrics). */
+    readonly metrics: Metrics;
+    /** The log forwarder, when installed (observability.logs). */
+    readonly fluentBit?: FluentBit;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bulwark:platform:Platform", name, {}, opts);
@@ -54,6 +60,15 @@ export class Platform extends pulumi.ComponentResource {
             { settings, stack: pulumi.getStack(), namespaces: this.podSecurity.namespaces, install, provider: args.provider },
             { parent: this },
         );
+        this.metrics = new Metrics(`${name}-metrics`, { settings, namespaces: this.podSecurity.namespaces, install, provider: args.provider }, { parent: this });
+        const logs = settings.observability.logs;
+        if (install && logs.enabled) {
+            this.fluentBit = new FluentBit(
+                `${name}-logs`,
+                { logs, namespace: this.podSecurity.namespaces[logs.namespace].metadata.name, platformNamespace: settings.platformNamespace, provider: args.provider },
+                { parent: this },
+            );
+        }
         this.platformNamespace = this.podSecurity.platformNamespace;
         this.tenantNamespaces = this.podSecurity.tenantNamespaces;
         this.registerOutputs({ platformNamespace: this.platformNamespace, tenantNamespaces: this.tenantNamespaces });

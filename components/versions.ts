@@ -13,6 +13,10 @@ export const versions = {
     gatekeeperChart: "3.23.1",
     /** Flux (fluxcd-community flux2 chart), for policies delivered from Git. */
     fluxChart: "2.17.0",
+    /** kube-prometheus-stack (Prometheus Operator v0.93, Prometheus v3, Grafana, node-exporter, kube-state-metrics). */
+    kubePrometheusStackChart: "88.5.3",
+    /** Fluent Bit image, run as typed resources (the app version of the fluent-bit 0.58.1 chart; the engine tier builds the same source). */
+    fluentBitImage: "cr.fluentbit.io/fluent/fluent-bit:5.1.1",
 } as const;
 
 /** Chart repositories, pinned beside their versions. */
@@ -20,4 +24,5 @@ export const chartRepositories = {
     kyverno: "https://kyverno.github.io/kyverno/",
     gatekeeper: "https://open-policy-agent.github.io/gatekeeper/charts",
     flux: "https://fluxcd-community.github.io/helm-charts",
+    prometheusCommunity: "https://prometheus-community.github.io/helm-charts",
 } as const;

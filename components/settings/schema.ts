@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { versions } from "../versions";
+import { observabilitySignalsSchema } from "./metricsLogs";
 
 /**
  * The schema of the `bulwark:platform` stack config key. Every object is strict: an unknown key is
@@ -142,6 +143,8 @@ export const platformSettingsSchema = z
         tenants: z.array(tenantSchema).default([]),
         podSecurity: podSecuritySchema.prefault({}),
         policy: policySchema.prefault({}),
+        /** Metrics (kube-prometheus-stack) and logs (Fluent Bit), correlated with traces. */
+        observability: observabilitySignalsSchema.prefault({}),
     })
     .superRefine((settings, ctx) => {
         if (settings.policy.delivery === "flux" && settings.policy.flux === undefined) {
@@ -165,6 +168,11 @@ export const platformSettingsSchema = z
         if (settings.install && settings.policy.engine === "kyverno") claim("kyverno", "policy.engine (kyverno)", ["policy", "engine"]);
         if (settings.install && settings.policy.engine === "gatekeeper") claim("gatekeeper-system", "policy.engine (gatekeeper)", ["policy", "engine"]);
         if (settings.install && settings.policy.delivery === "flux" && settings.policy.flux?.install) claim("flux-system", "policy.flux.install", ["policy", "flux", "install"]);
+        if (settings.install && settings.observability.metrics.enabled) {
+            claim(settings.observability.metrics.namespace, "observability.metrics.namespace", ["observability", "metrics", "namespace"]);
+            claim(settings.observability.metrics.nodeExporterNamespace, "observability.metrics.nodeExporterNamespace", ["observability", "metrics", "nodeExporterNamespace"]);
+        }
+        if (settings.install && settings.observability.logs.enabled) claim(settings.observability.logs.namespace, "observability.logs.namespace", ["observability", "logs", "namespace"]);
         settings.tenants.forEach((tenant, index) => claim(tenant.name, `tenants[${index}]`, ["tenants", index, "name"]));
         settings.podSecurity.exceptions.forEach((exception, index) =>
             claim(exception.namespace, `podSecurity.exceptions[${index}]`, ["podSecurity", "exceptions", index, "namespace"]),
@@ -190,3 +198,4 @@ export type PlatformSettings = z.output<typeof platformSettingsSchema>;
 export type TenantSettings = PlatformSettings["tenants"][number];
 export type PodSecurityException = PlatformSettings["podSecurity"]["exceptions"][number];
 export type PolicySettings = PlatformSettings["policy"];
+export type { LogsSettings, MetricsSettings } from "./metricsLogs";

@@ -21,14 +21,28 @@ const coreModels: Record<string, () => { new (data: unknown): { validate(): void
     "v1/ConfigMap": () => require("kubernetes-models/v1").ConfigMap,
     "v1/Secret": () => require("kubernetes-models/v1").Secret,
     "policy/v1/PodDisruptionBudget": () => require("kubernetes-models/policy/v1").PodDisruptionBudget,
+    "v1/ServiceAccount": () => require("kubernetes-models/v1").ServiceAccount,
+    "apps/v1/DaemonSet": () => require("kubernetes-models/apps/v1").DaemonSet,
+    "rbac.authorization.k8s.io/v1/ClusterRole": () => require("kubernetes-models/rbac.authorization.k8s.io/v1").ClusterRole,
+    "rbac.authorization.k8s.io/v1/ClusterRoleBinding": () => require("kubernetes-models/rbac.authorization.k8s.io/v1").ClusterRoleBinding,
 };
+
+/**
+ * CRD patterns are Go (RE2) regular expressions; some start a group with Go's inline
+ * case-insensitive flag, `(?i)` (the Prometheus Operator's `^(?i)(abort|warn)?$`), which JavaScript
+ * does not parse. Translate that one construct into the `i` flag; everything else is passed on.
+ */
+const goRegExp = Object.assign(
+    (pattern: string, flags: string) => (pattern.includes("(?i)") ? new RegExp(pattern.split("(?i)").join(""), `${flags}i`) : new RegExp(pattern, flags)),
+    { code: "goRegExp" },
+);
 
 /**
  * Validates Kubernetes objects: custom resources against ../shared/schemas (ajv), Gatekeeper
  * constraints against their own template's parameter schema, core kinds against kubernetes-models.
  */
 export class SchemaValidator {
-    private readonly ajv = new Ajv({ strict: false, allErrors: true });
+    private readonly ajv = new Ajv({ strict: false, allErrors: true, code: { regExp: goRegExp } });
     private readonly compiled = new Map<string, ValidateFunction>();
     private readonly constraintSchemas = new Map<string, ValidateFunction>();
 
