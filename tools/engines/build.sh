@@ -13,7 +13,8 @@
 set -euo pipefail
 
 ENGINES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ALL_ENGINES=(kube-apiserver kube-controller-manager helm etcd gator kyverno pulumi pulumi-language-nodejs pulumi-resource-kubernetes)
+ALL_ENGINES=(kube-apiserver kube-controller-manager helm etcd gator kyverno pulumi pulumi-language-nodejs pulumi-resource-kubernetes
+  otelcol otelcol-loadgen)
 # Engines built from a C source snapshot with CMake, not from a Go module (not in ALL_ENGINES: name them).
 SOURCE_ENGINES=(fluent-bit)
 
@@ -29,7 +30,7 @@ if [[ -n "$env_gotoolchain" ]]; then GOTOOLCHAIN="$env_gotoolchain"; fi
 if [[ -n "${GOTOOLCHAIN-}" ]]; then export GOTOOLCHAIN; else unset GOTOOLCHAIN; fi
 for v in KUBERNETES_VERSION KUBERNETES_STAGING_VERSION HELM_VERSION ETCD_VERSION GATOR_VERSION KYVERNO_VERSION \
   PULUMI_VERSION PULUMI_NODEJS_VERSION PULUMI_KUBERNETES_VERSION PULUMI_KUBERNETES_SDK_VERSION GO_MIN_VERSION \
-  FLUENT_BIT_VERSION FLUENT_BIT_SHA256 FLUENT_BIT_PLUGINS; do
+  OTELCOL_VERSION FLUENT_BIT_VERSION FLUENT_BIT_SHA256 FLUENT_BIT_PLUGINS; do
   [[ -n "${!v-}" ]] || die "$v is not set in $ENGINES_DIR/versions.env"
 done
 
@@ -57,6 +58,8 @@ kyverno                    kyverno                    KYVERNO_VERSION           
 pulumi                     pulumi                     PULUMI_VERSION             github.com/pulumi/pulumi/pkg/v3                 github.com/pulumi/pulumi/pkg/v3/cmd/pulumi                                      about_6_min
 pulumi-language-nodejs     pulumi-language-nodejs     PULUMI_NODEJS_VERSION      github.com/pulumi/pulumi/sdk/v3                 github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs               about_1_min
 pulumi-resource-kubernetes pulumi-resource-kubernetes PULUMI_KUBERNETES_VERSION  github.com/pulumi/pulumi-kubernetes/provider/v4 github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes about_8_min
+otelcol                    otelcol                    OTELCOL_VERSION            go.opentelemetry.io/collector/otelcol           bulwark/tools/engines/otelcol                                                   about_25_min
+otelcol-loadgen            otelcol                    OTELCOL_VERSION            go.opentelemetry.io/collector/otelcol           bulwark/tools/engines/otelcol/loadgen                                           about_1_min_after_otelcol
 fluent-bit                 -                          FLUENT_BIT_VERSION         -                                               -                                                                               about_9_min_cmake
 '
 
@@ -128,6 +131,8 @@ engine_ldflags() {
     pulumi) echo "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" ;;
     pulumi-language-nodejs) echo "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_NODEJS_VERSION" ;;
     pulumi-resource-kubernetes) echo "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${PULUMI_KUBERNETES_VERSION#v}" ;;
+    # Our own main packages (otelcol/main.go, otelcol/loadgen): BuildInfo.Version.
+    otelcol|otelcol-loadgen) echo "-s -w -X main.version=$OTELCOL_VERSION" ;;
   esac
 }
 
@@ -144,6 +149,8 @@ engine_version_check() {
     # were built from (see engine_version_output).
     pulumi-language-nodejs) echo "github.com/pulumi/pulumi/sdk/v3	$PULUMI_NODEJS_VERSION" ;;
     pulumi-resource-kubernetes) echo "github.com/pulumi/pulumi-kubernetes/provider/v4	$PULUMI_KUBERNETES_VERSION" ;;
+    otelcol) echo "otelcol version $OTELCOL_VERSION" ;;
+    otelcol-loadgen) echo "otelcol-loadgen version $OTELCOL_VERSION" ;;
     fluent-bit) echo "Fluent Bit ${FLUENT_BIT_VERSION}" ;;
   esac
 }

@@ -17,7 +17,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-export type EngineName = "kube-apiserver" | "kube-controller-manager" | "helm" | "etcd" | "gator" | "kyverno" | "pulumi" | "pulumi-language-nodejs" | "pulumi-resource-kubernetes";
+export type EngineName = "kube-apiserver" | "kube-controller-manager" | "helm" | "etcd" | "gator" | "kyverno" | "pulumi" | "pulumi-language-nodejs" | "pulumi-resource-kubernetes"
+    | "otelcol" | "otelcol-loadgen"
+    | "fluent-bit";
 
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
 export const ENGINES_DIR = path.join(REPO_ROOT, "tools", "engines");
@@ -61,6 +63,9 @@ const VERSION_KEY: Record<EngineName, string> = {
     pulumi: "PULUMI_VERSION",
     "pulumi-language-nodejs": "PULUMI_NODEJS_VERSION",
     "pulumi-resource-kubernetes": "PULUMI_KUBERNETES_VERSION",
+    "otelcol": "OTELCOL_VERSION",
+    "otelcol-loadgen": "OTELCOL_VERSION",
+    "fluent-bit": "FLUENT_BIT_VERSION",
 };
 
 export function engineVersion(engine: EngineName): string {
