@@ -42,7 +42,7 @@ const goRegExp = Object.assign(
  * constraints against their own template's parameter schema, core kinds against kubernetes-models.
  */
 export class SchemaValidator {
-    private readonly ajv = new Ajv({ strict: false, allErrors: true, code: { regExp: goRegExp } });
+    private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
     private readonly compiled = new Map<string, ValidateFunction>();
     private readonly constraintSchemas = new Map<string, ValidateFunction>();
 
