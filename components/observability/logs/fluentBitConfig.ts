@@ -1,6 +1,6 @@
 import * as yaml from "js-yaml";
 import { traceCorrelation } from "../correlation";
-import { traceContextLua, traceContextLuaFunction } from "./traceContextLua";
+import { redactEmailLuaFunction, traceContextLua, traceContextLuaFunction } from "./traceContextLua";
 
 /** Where the DaemonSet mounts things; the engine tier swaps these for temporary paths. */
 export interface FluentBitPaths {
@@ -35,7 +35,7 @@ export interface FluentBitConfigInput {
 }
 
 export const fluentBitConfigFile = "fluent-bit.yaml";
-export const fluentBitLuaFile = "trace-context.lua";
+export const fluentBitLuaFile = "bulwark-filters.lua";
 /** Output alias: the `name` label of its metrics, which the alerts and dashboard group by. */
 export const fluentBitOutputAlias = "otlp_gateway";
 export const fluentBitTailAlias = "containers";
@@ -72,6 +72,9 @@ export function fluentBitConfigObject(input: FluentBitConfigInput, paths: Fluent
                     mem_buf_limit: input.memBufLimit,
                     skip_long_lines: "on",
                     refresh_interval: 5,
+                    // A file seen for the first time (no offset in the database) is read from its start: the
+                    // first deployment forwards what is already on the node instead of skipping it.
+                    read_from_head: "true",
                     // Chunks survive a restart and a gateway outage on the node's disk.
                     "storage.type": "filesystem",
                 },
@@ -89,6 +92,7 @@ export function fluentBitConfigObject(input: FluentBitConfigInput, paths: Fluent
                 // Application JSON goes to the top level; a line that is not JSON stays as it is.
                 { name: "parser", match: "kube.*", key_name: "log", parser: "bulwark_json", reserve_data: "on", preserve_key: "off" },
                 { name: "lua", match: "kube.*", script: `${paths.configDir}/${fluentBitLuaFile}`, call: traceContextLuaFunction },
+                { name: "lua", match: "kube.*", script: `${paths.configDir}/${fluentBitLuaFile}`, call: redactEmailLuaFunction },
             ],
             outputs: [
                 {

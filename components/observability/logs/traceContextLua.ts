@@ -1,7 +1,11 @@
 import { traceCorrelation } from "../correlation";
 
-/** The Lua function the Fluent Bit `lua` filter calls. */
+/** The Lua function the Fluent Bit `lua` filter calls to lift trace context. */
 export const traceContextLuaFunction = "bulwark_trace_context";
+/** The Lua function that masks e-mail addresses in a record's top-level strings. */
+export const redactEmailLuaFunction = "bulwark_redact_email";
+/** What an e-mail address becomes. */
+export const redactedEmail = "[redacted-email]";
 
 const luaList = (values: readonly string[]) => `{ ${values.map((value) => JSON.stringify(value)).join(", ")} }`;
 
@@ -69,6 +73,24 @@ function ${traceContextLuaFunction}(tag, timestamp, record)
   record["${recordTraceIdKey}"] = trace_id
   if span_id then record["${recordSpanIdKey}"] = span_id end
   return 2, timestamp, record
+end
+
+-- Masks e-mail addresses in top-level string values before the record leaves the node (the
+-- collector's PII processors mask them again; this keeps them off the wire as well).
+local email_pattern = "[%w%.%%%+%-_]+@[%w%-]+%.[%w%.%-]*%w"
+function ${redactEmailLuaFunction}(tag, timestamp, record)
+  local changed = false
+  for key, value in pairs(record) do
+    if type(value) == "string" then
+      local masked, count = string.gsub(value, email_pattern, "${redactedEmail}")
+      if count > 0 then
+        record[key] = masked
+        changed = true
+      end
+    end
+  end
+  if changed then return 2, timestamp, record end
+  return 0, timestamp, record
 end
 `;
 }
