@@ -21,6 +21,9 @@ const namespaceName = z
     .max(63)
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be an RFC 1123 DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit");
 
+/** An http:// or https:// URL. */
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+
 /** A Prometheus duration for retention: "15d", "12h", "2w". */
 const retention = z.string().regex(/^[0-9]+(ms|s|m|h|d|w|y)$/, "must be a Prometheus duration such as '15d' or '12h'");
 
@@ -53,13 +56,13 @@ export const metricsSettingsSchema = z.strictObject({
             /** Install Grafana with the correlated datasources and the platform health dashboard. @default true */
             enabled: z.boolean().default(true),
             /** Tempo's query URL (traces). */
-            tempoUrl: z.url({ error: "must be an http(s) URL" }).default("http://tempo.bulwark-monitoring.svc:3200"),
+            tempoUrl: httpUrl.default("http://tempo.bulwark-monitoring.svc:3200"),
             /** Loki's query URL (logs). */
-            lokiUrl: z.url({ error: "must be an http(s) URL" }).default("http://loki-gateway.bulwark-monitoring.svc"),
+            lokiUrl: httpUrl.default("http://loki-gateway.bulwark-monitoring.svc"),
         })
         .prefault({}),
     /** Base URL of the alert runbooks; each rule links to `<url>#<alert name lower-cased>`. */
-    runbookBaseUrl: z.url({ error: "must be an http(s) URL" }).default("https://github.com/acme/bulwark/blob/main/docs/runbooks.md"),
+    runbookBaseUrl: httpUrl.default("https://github.com/acme/bulwark/blob/main/docs/runbooks.md"),
 });
 
 export const logsSettingsSchema = z.strictObject({

@@ -32,7 +32,8 @@ describe("policy area: engines, delivery and install (mocks)", () => {
         for (const delivery of ["pulumi", "flux"] as const) {
             for (const install of [true, false]) {
                 it(`${engine} delivered by ${delivery}, install=${install}`, async () => {
-                    const result = await renderPlatform({ tenants: [{ name: "shop" }], install, policy: { engine, delivery, replicas: 2, ...(delivery === "flux" ? { flux } : {}) } });
+                    // The metrics stack is a release of its own area (test/unit/observability.test.ts).
+                    const result = await renderPlatform({ tenants: [{ name: "shop" }], install, policy: { engine, delivery, replicas: 2, ...(delivery === "flux" ? { flux } : {}) }, observability: { metrics: { enabled: false } } });
                     const releases = byType(result, "kubernetes:helm.sh/v3:Release").map((release) => release.inputs.chart);
                     const expectedCharts = [...(install && engine !== "vap" ? [engine] : []), ...(install && delivery === "flux" ? ["flux2"] : [])];
                     assert.deepStrictEqual(releases.sort(), expectedCharts.sort());
