@@ -128,7 +128,7 @@ describe("Fluent Bit (real) with the generated config", function () {
             // The stack's generated config, with only paths and endpoints changed.
             const settings = settingsOf("prod");
             const production = resolveFluentBitArgs(settings.observability.logs, settings.platformNamespace);
-            const local: FluentBitConfigInput = { ...production, gateway: { host: "127.0.0.1", port: otlpPort, tls: false }, kubeUrl: `http://127.0.0.1:${closedPort}`, metricsPort: await freePort() };
+            const local: FluentBitConfigInput = { ...production, gateway: { host: "127.0.0.1", port: otlpPort, tls: false }, kubeUrl: `http://127.0.0.1:${closedPort}`, metricsListen: "127.0.0.1", metricsPort: await freePort() };
             const paths: FluentBitPaths = { containerLogs: path.join(dir, "containers", "*.log"), configDir: path.join(dir, "conf"), stateDir: path.join(dir, "state") };
             const changed = differences(yaml.load(fluentBitConfigFiles(production)[fluentBitConfigFile]), yaml.load(fluentBitConfigFiles(local, paths)[fluentBitConfigFile])).sort();
             assert.deepStrictEqual(changed, [
@@ -140,6 +140,7 @@ describe("Fluent Bit (real) with the generated config", function () {
                 "pipeline.inputs.0.path",
                 "pipeline.outputs.0.host",
                 "pipeline.outputs.0.port",
+                "service.http_listen",
                 "service.http_port",
                 "service.storage.path",
             ]);

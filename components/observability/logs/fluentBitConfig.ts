@@ -30,7 +30,8 @@ export interface FluentBitConfigInput {
     readonly memBufLimit: string;
     /** Retries per chunk before it is dropped (counted by fluentbit_output_retries_failed_total). */
     readonly retryLimit: number;
-    /** Port of the HTTP server (health and Prometheus metrics). */
+    /** Address and port of the HTTP server (health and Prometheus metrics). */
+    readonly metricsListen: string;
     readonly metricsPort: number;
 }
 
@@ -50,7 +51,7 @@ export function fluentBitConfigObject(input: FluentBitConfigInput, paths: Fluent
             flush: 1,
             log_level: "info",
             http_server: "on",
-            http_listen: "0.0.0.0",
+            http_listen: input.metricsListen,
             http_port: input.metricsPort,
             health_check: "on",
             "storage.path": `${paths.stateDir}/buffer`,

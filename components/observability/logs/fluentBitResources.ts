@@ -23,6 +23,7 @@ export function resolveFluentBitArgs(logs: LogsSettings, platformNamespace: stri
         bufferLimit: logs.bufferLimit,
         memBufLimit: "50MB",
         retryLimit: logs.retryLimit,
+        metricsListen: "0.0.0.0",
         metricsPort: fluentBitMetricsPort,
     };
 }
