@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AdmissionGuardrails } from "./policy/admissionGuardrails";
 import { FluentBit } from "./observability/logs/fluentBit";
 import { Metrics } from "./observability/metrics/metrics";
+import { defaultCollectorNamespace } from "./observability/metrics/monitors";
 import { PodSecurity } from "./pod-security/podSecurity";
 import { PlatformSettings } from "./settings";
 
@@ -65,7 +66,7 @@ export class Platform extends pulumi.ComponentResource {
         if (install && logs.enabled) {
             this.fluentBit = new FluentBit(
                 `${name}-logs`,
-                { logs, namespace: this.podSecurity.namespaces[logs.namespace].metadata.name, platformNamespace: settings.platformNamespace, provider: args.provider },
+                { logs, namespace: this.podSecurity.namespaces[logs.namespace].metadata.name, collectorNamespace: defaultCollectorNamespace, provider: args.provider },
                 { parent: this },
             );
         }

@@ -79,7 +79,7 @@ export const logsSettingsSchema = z.strictObject({
         .string()
         .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)+(:[A-Za-z0-9_][-A-Za-z0-9_.]{0,127})?(@sha256:[0-9a-f]{64})?$/, "must be an image reference such as 'registry/repository:tag' or '...@sha256:<digest>'")
         .default(versions.fluentBitImage),
-    /** The collector gateway's OTLP/HTTP endpoint. @default host `otel-gateway.<platformNamespace>.svc`, port 4318 */
+    /** The collector gateway's OTLP/HTTP endpoint. @default host `otel-gateway.telemetry.svc` (the collector area's Service), port 4318 */
     gateway: z
         .strictObject({
             host: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a host name").optional(),

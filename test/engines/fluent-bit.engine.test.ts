@@ -88,7 +88,7 @@ describe("Fluent Bit (real) with the generated config", function () {
             try {
                 const settings = settingsOf(stack);
                 // Only the config directory moves (the Lua script is loaded from it).
-                const file = writeConfig(resolveFluentBitArgs(settings.observability.logs, settings.platformNamespace), {
+                const file = writeConfig(resolveFluentBitArgs(settings.observability.logs, "telemetry"), {
                     containerLogs: "/var/log/containers/*.log",
                     configDir: path.join(dir, "conf"),
                     stateDir: "/var/fluent-bit/state",
@@ -127,7 +127,7 @@ describe("Fluent Bit (real) with the generated config", function () {
 
             // The stack's generated config, with only paths and endpoints changed.
             const settings = settingsOf("prod");
-            const production = resolveFluentBitArgs(settings.observability.logs, settings.platformNamespace);
+            const production = resolveFluentBitArgs(settings.observability.logs, "telemetry");
             const local: FluentBitConfigInput = { ...production, gateway: { host: "127.0.0.1", port: otlpPort, tls: false }, kubeUrl: `http://127.0.0.1:${closedPort}`, metricsListen: "127.0.0.1", metricsPort: await freePort() };
             const paths: FluentBitPaths = { containerLogs: path.join(dir, "containers", "*.log"), configDir: path.join(dir, "conf"), stateDir: path.join(dir, "state") };
             const changed = differences(yaml.load(fluentBitConfigFiles(production)[fluentBitConfigFile]), yaml.load(fluentBitConfigFiles(local, paths)[fluentBitConfigFile])).sort();

@@ -11,7 +11,7 @@ import { parsePlatformSettings } from "../../components/settings";
 import { readVersions } from "../engines/harness/engines";
 
 const settings = parsePlatformSettings({}, "inline", "unit");
-const fluentBitInput = resolveFluentBitArgs(settings.observability.logs, settings.platformNamespace);
+const fluentBitInput = resolveFluentBitArgs(settings.observability.logs, "telemetry");
 const trace = "4bf92f3577b34da6a3ce929d0e0e4736";
 const span = "00f067aa0ba902b7";
 

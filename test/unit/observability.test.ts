@@ -56,7 +56,7 @@ describe("observability: metrics and logs (mocks)", () => {
         assert.strictEqual(container.volumeMounts.find((mount: Inputs) => mount.name === "varlog").readOnly, true);
         const [config] = byType(result, "kubernetes:core/v1:ConfigMap").filter((resource) => (resource.inputs as Inputs).metadata.name === "fluent-bit-config");
         const fluentBit = yaml.load((config.inputs as Inputs).data["fluent-bit.yaml"]) as Inputs;
-        assert.strictEqual(fluentBit.pipeline.outputs[0].host, "otel-gateway.bulwark-system.svc");
+        assert.strictEqual(fluentBit.pipeline.outputs[0].host, "otel-gateway.telemetry.svc");
         assert.strictEqual(fluentBit.pipeline.inputs[0]["storage.type"], "filesystem");
     });
 
@@ -69,6 +69,7 @@ describe("observability: metrics and logs (mocks)", () => {
         assert.strictEqual(inputs.namespace, "bulwark-monitoring");
         const spec = inputs.values.prometheus.prometheusSpec;
         assert.strictEqual(spec.enableRemoteWriteReceiver, true);
+        assert.strictEqual(spec.enableOTLPReceiver, true);
         assert.deepStrictEqual(spec.enableFeatures, ["exemplar-storage"]);
         assert.strictEqual(spec.retention, "9d");
         assert.strictEqual(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, "77Gi");

@@ -9,8 +9,8 @@ export interface FluentBitArgs {
     readonly logs: LogsSettings;
     /** Namespace of the DaemonSet (privileged, with its reason), from PodSecurity. */
     readonly namespace: pulumi.Input<string>;
-    /** The platform namespace, where the collector gateway runs (the default OTLP endpoint). */
-    readonly platformNamespace: string;
+    /** The namespace of the collector gateway (the default OTLP endpoint). */
+    readonly collectorNamespace: string;
     /** Kubernetes provider for the target cluster. @default the ambient provider */
     readonly provider?: k8s.Provider;
 }
@@ -27,7 +27,7 @@ export class FluentBit extends pulumi.ComponentResource {
 
     constructor(name: string, args: FluentBitArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bulwark:observability:FluentBit", name, {}, opts);
-        const resolved = resolveFluentBitArgs(args.logs, args.platformNamespace);
+        const resolved = resolveFluentBitArgs(args.logs, args.collectorNamespace);
         const childOptions = { parent: this, provider: args.provider };
         const metadata = (suffix = "") => ({ name: `${fluentBitName}${suffix}`, namespace: args.namespace, labels: { ...fluentBitLabels } });
 

@@ -12,13 +12,13 @@ export const fluentBitName = "fluent-bit";
 export const fluentBitMetricsPort = 2020;
 export const fluentBitLabels = { "app.kubernetes.io/name": fluentBitName, "app.kubernetes.io/part-of": "bulwark", "app.kubernetes.io/component": "log-forwarder" } as const;
 
-/** Pure: the Fluent Bit arguments from the settings. */
-export function resolveFluentBitArgs(logs: LogsSettings, platformNamespace: string): ResolvedFluentBitArgs {
+/** Pure: the Fluent Bit arguments from the settings; the gateway defaults to the collector area's `otel-gateway` Service. */
+export function resolveFluentBitArgs(logs: LogsSettings, collectorNamespace: string): ResolvedFluentBitArgs {
     return {
         namespace: logs.namespace,
         image: logs.image,
         resources: logs.resources,
-        gateway: { host: logs.gateway.host ?? `otel-gateway.${platformNamespace}.svc`, port: logs.gateway.port, tls: logs.gateway.tls },
+        gateway: { host: logs.gateway.host ?? `otel-gateway.${collectorNamespace}.svc`, port: logs.gateway.port, tls: logs.gateway.tls },
         kubeUrl: "https://kubernetes.default.svc:443",
         bufferLimit: logs.bufferLimit,
         memBufLimit: "50MB",

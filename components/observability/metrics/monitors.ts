@@ -2,11 +2,17 @@ import { PlatformSettings } from "../../settings";
 import { fluentBitName } from "../logs/fluentBitResources";
 
 /**
- * Labels the collector's pods carry and the name of their metrics port (the collector's internal
- * telemetry, Prometheus format), which the collector component sets and this PodMonitor selects.
+ * The label every collector pod (agent and gateway) carries and the name of their metrics port (the
+ * collector's internal telemetry, Prometheus format), as the collector area sets them.
  */
-export const collectorPodSelector = { "app.kubernetes.io/part-of": "bulwark", "app.kubernetes.io/component": "otel-collector" } as const;
+export const collectorPodSelector = { "app.kubernetes.io/part-of": "bulwark-telemetry" } as const;
 export const collectorMetricsPort = "metrics";
+/**
+ * The collector area's default namespace, where its `otel-gateway` Service listens for OTLP. The
+ * collector's own setting (observability.collector.namespace) replaces this once both areas share
+ * the settings object.
+ */
+export const defaultCollectorNamespace = "telemetry";
 
 /** One scrape target of a platform part. */
 export interface PlatformMonitor {
@@ -35,7 +41,8 @@ export function platformMonitors(settings: PlatformSettings): PlatformMonitor[] 
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "PodMonitor",
                 metadata: { name: "otel-collector", namespace: settings.platformNamespace, labels },
-                spec: { selector: { matchLabels: { ...collectorPodSelector } }, podMetricsEndpoints: [{ port: collectorMetricsPort, interval: "30s" }] },
+                // The collector runs in its own area's namespace: select its pods wherever they are.
+                spec: { selector: { matchLabels: { ...collectorPodSelector } }, namespaceSelector: { any: true }, podMetricsEndpoints: [{ port: collectorMetricsPort, interval: "30s" }] },
             },
         },
     ];

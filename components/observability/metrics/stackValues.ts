@@ -29,6 +29,8 @@ export function kubePrometheusStackValues(metrics: MetricsSettings) {
                 retentionSize: prometheus.retentionSize,
                 resources: prometheus.resources,
                 enableRemoteWriteReceiver: true,
+                // Also accept OTLP (/api/v1/otlp), for a collector exporting metrics with otlp_http.
+                enableOTLPReceiver: true,
                 enableFeatures: ["exemplar-storage"],
                 exemplars: { maxSize: prometheus.maxExemplars },
                 serviceMonitorSelectorNilUsesHelmValues: false,
