@@ -73,10 +73,11 @@ function seqOf(value: unknown): string | undefined {
 describe("Fluent Bit (real) with the generated config", function () {
     this.timeout(600_000);
     let engines: { "fluent-bit": string; otelcol: string };
+    let fluentBitBinary: string;
 
     before(async function () {
         try {
-            engines = await ensureEngines(["fluent-bit", "otelcol"] as const);
+            fluentBitBinary = (await ensureEngines(["fluent-bit"] as const))["fluent-bit"];
         } catch (error) {
             skipOrFail(this, error);
         }
@@ -93,7 +94,7 @@ describe("Fluent Bit (real) with the generated config", function () {
                     configDir: path.join(dir, "conf"),
                     stateDir: "/var/fluent-bit/state",
                 });
-                const result = await runProcess(engines["fluent-bit"], ["--dry-run", "-c", file], { timeoutMs: 60_000 });
+                const result = await runProcess(fluentBitBinary, ["--dry-run", "-c", file], { timeoutMs: 60_000 });
                 assert.strictEqual(result.code, 0, `fluent-bit --dry-run rejected the ${stack} config:\n${result.stdout}${result.stderr}`);
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
@@ -109,6 +110,11 @@ describe("Fluent Bit (real) with the generated config", function () {
         const logs = () => `--- fluent-bit:\n${fluentBit?.output().slice(-4000)}\n--- otelcol:\n${collector?.output().slice(-4000)}`;
 
         before(async function () {
+            try {
+                engines = await ensureEngines(["fluent-bit", "otelcol"] as const);
+            } catch (error) {
+                skipOrFail(this, error);
+            }
             dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-fb-e2e-"));
             sink = path.join(dir, "sink.json");
             const otlpPort = await freePort();
