@@ -85,7 +85,9 @@ describe("engine tier: the real API server accepts every rendered object", funct
             for (const namespace of namespaces) await api.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
             let accepted = 0;
             let skipped = 0;
-            for (const object of objects) {
+            // Rendered Namespaces first (created for real), then everything else in its namespace.
+            const namespacesFirst = [...objects.filter((object) => object.kind === "Namespace"), ...objects.filter((object) => object.kind !== "Namespace")];
+            for (const object of namespacesFirst) {
                 if (unverified.has(groupVersionKind(object))) {
                     skipped++;
                     continue;
