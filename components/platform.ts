@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServiceMesh } from "./mesh/serviceMesh";
 import { OtelCollector } from "./observability/collector/collector";
 import { AdmissionGuardrails } from "./policy/admissionGuardrails";
+import { FluentBit } from "./observability/logs/fluentBit";
+import { Metrics } from "./observability/metrics/metrics";
 import { PodSecurity } from "./pod-security/podSecurity";
 import { RuntimeSecurity } from "./runtime-security/runtimeSecurity";
 import { PlatformSettings } from "./settings";
@@ -45,6 +47,10 @@ export class Platform extends pulumi.ComponentResource {
     readonly otelCollector?: OtelCollector;
     readonly platformNamespace: pulumi.Output<string>;
     readonly tenantNamespaces: pulumi.Output<string>[];
+    /** Prometheus, Grafana, alert rules and monitors (observability.metrics). */
+    readonly metrics: Metrics;
+    /** The log forwarder, when installed (observability.logs). */
+    readonly fluentBit?: FluentBit;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bulwark:platform:Platform", name, {}, opts);
@@ -82,6 +88,15 @@ export class Platform extends pulumi.ComponentResource {
                     tenantNamespaces: Object.fromEntries(settings.tenants.map((tenant) => [tenant.name, namespaces[tenant.name].metadata.name])),
                     provider: args.provider,
                 },
+                { parent: this },
+            );
+        }
+        this.metrics = new Metrics(`${name}-metrics`, { settings, namespaces: this.podSecurity.namespaces, install, provider: args.provider }, { parent: this });
+        const logs = settings.observability.logs;
+        if (install && logs.enabled) {
+            this.fluentBit = new FluentBit(
+                `${name}-logs`,
+                { logs, namespace: this.podSecurity.namespaces[logs.namespace].metadata.name, collectorNamespace: settings.observability.collector.namespace, provider: args.provider },
                 { parent: this },
             );
         }

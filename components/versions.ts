@@ -34,6 +34,10 @@ export const versions = {
      * (tools/engines/versions.env OTELCOL_VERSION); stacks that require digests set their own mirror.
      */
     otelcolImage: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib:0.155.0",
+    /** kube-prometheus-stack (Prometheus Operator v0.93, Prometheus v3, Grafana, node-exporter, kube-state-metrics). */
+    kubePrometheusStackChart: "88.5.3",
+    /** Fluent Bit image, run as typed resources (the app version of the fluent-bit 0.58.1 chart; the engine tier builds the same source). */
+    fluentBitImage: "cr.fluentbit.io/fluent/fluent-bit:5.1.1",
 } as const;
 
 /** Chart repositories, pinned beside their versions. */
@@ -46,4 +50,5 @@ export const chartRepositories = {
     certManager: "https://charts.jetstack.io",
     istio: "https://istio-release.storage.googleapis.com/charts",
     linkerd: "https://helm.linkerd.io/edge",
+    prometheusCommunity: "https://prometheus-community.github.io/helm-charts",
 } as const;

@@ -90,6 +90,7 @@ export function componentNamespaces(settings: PlatformSettings): ComponentNamesp
             reason: "The collector agent needs no host access: tenants reach it through a node-local Service (internalTrafficPolicy Local), not hostPort or hostNetwork.",
         });
     }
+    namespaces.push(...observabilityNamespaces(settings));
     return namespaces;
 }
 
@@ -143,4 +144,23 @@ export function allowedEnforceLevels(settings: PlatformSettings): Record<string,
         if (enforce !== "restricted") allowed[plan.name] = enforce;
     }
     return allowed;
+}
+
+/** Why the Fluent Bit namespace runs privileged (baseline forbids hostPath volumes). */
+export const fluentBitNamespaceReason =
+    "Fluent Bit is a node agent: it reads container logs from hostPath /var/log and keeps its tail offsets and filesystem buffer in a hostPath directory, and Pod Security baseline forbids hostPath volumes. It runs as root with every capability dropped, a read-only root filesystem and no privilege escalation.";
+/** Why the node-exporter namespace runs privileged (baseline forbids host namespaces and hostPath). */
+export const nodeExporterNamespaceReason =
+    "node-exporter is a node agent: it reports the node's own metrics, so it runs in the host network and PID namespaces and mounts the host's root filesystem read-only (hostPath), all of which Pod Security baseline forbids. It runs as non-root with every capability dropped.";
+
+/** The metrics and logs namespaces: Prometheus at baseline, each node agent apart at privileged with its reason. */
+function observabilityNamespaces(settings: PlatformSettings): ComponentNamespace[] {
+    const { metrics, logs } = settings.observability;
+    const namespaces: ComponentNamespace[] = [];
+    if (metrics.enabled) {
+        namespaces.push({ name: metrics.namespace, purpose: "Prometheus, Alertmanager, Grafana and kube-state-metrics" });
+        namespaces.push({ name: metrics.nodeExporterNamespace, purpose: "node-exporter", level: "privileged", reason: nodeExporterNamespaceReason });
+    }
+    if (logs.enabled) namespaces.push({ name: logs.namespace, purpose: "Fluent Bit", level: "privileged", reason: fluentBitNamespaceReason });
+    return namespaces;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { logsSettingsSchema, metricsSettingsSchema } from "./metricsLogs";
 
 /**
  * `observability`: the telemetry pipeline. `collector` is the OpenTelemetry Collector (agent DaemonSet +
@@ -119,6 +120,10 @@ const collectorSchema = z.strictObject({
 
 export const observabilitySchema = z.strictObject({
     collector: collectorSchema.prefault({}),
+    /** Metrics: kube-prometheus-stack (see metricsLogs.ts). */
+    metrics: metricsSettingsSchema.prefault({}),
+    /** Logs: Fluent Bit, correlated with traces (see metricsLogs.ts). */
+    logs: logsSettingsSchema.prefault({}),
 });
 
 export type ObservabilitySettings = z.output<typeof observabilitySchema>;

@@ -190,6 +190,11 @@ export const platformSettingsSchema = z
         }
         if (settings.install) for (const namespace of meshNamespaces(settings.mesh.provider)) claim(namespace, `mesh.provider (${settings.mesh.provider})`, ["mesh", "provider"]);
         if (settings.install && settings.observability.collector.enabled) claim(settings.observability.collector.namespace, "observability.collector.namespace", ["observability", "collector", "namespace"]);
+        if (settings.install && settings.observability.metrics.enabled) {
+            claim(settings.observability.metrics.namespace, "observability.metrics.namespace", ["observability", "metrics", "namespace"]);
+            claim(settings.observability.metrics.nodeExporterNamespace, "observability.metrics.nodeExporterNamespace", ["observability", "metrics", "nodeExporterNamespace"]);
+        }
+        if (settings.install && settings.observability.logs.enabled) claim(settings.observability.logs.namespace, "observability.logs.namespace", ["observability", "logs", "namespace"]);
         settings.tenants.forEach((tenant, index) => claim(tenant.name, `tenants[${index}]`, ["tenants", index, "name"]));
         settings.podSecurity.exceptions.forEach((exception, index) =>
             claim(exception.namespace, `podSecurity.exceptions[${index}]`, ["podSecurity", "exceptions", index, "namespace"]),
@@ -226,3 +231,4 @@ export * from "./runtimeSecurity";
 export type { MeshSettings, MeshPkiSettings, MeshProvider } from "./mesh";
 export { meshProviders } from "./mesh";
 export type { CollectorSettings, ObservabilitySettings } from "./observability";
+export type { LogsSettings, MetricsSettings } from "./metricsLogs";

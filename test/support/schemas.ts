@@ -54,14 +54,13 @@ function crdYamlSchema(apiVersion: string, kind: string): object | undefined {
     return undefined;
 }
 
+
 /**
  * Validates Kubernetes objects: custom resources against ../shared/schemas (ajv), Gatekeeper
  * constraints against their own template's parameter schema, core kinds against kubernetes-models.
  */
 export class SchemaValidator {
-    // Some upstream CRD schemas (prometheus-operator) use Go's inline `(?i)` flag, which JavaScript
-    // spells as the `i` flag.
-    private readonly ajv = new Ajv({ strict: false, allErrors: true, code: { regExp: goRegExp } });
+    private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
     private readonly compiled = new Map<string, ValidateFunction>();
     private readonly constraintSchemas = new Map<string, ValidateFunction>();
 

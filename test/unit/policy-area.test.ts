@@ -33,8 +33,8 @@ describe("policy area: engines, delivery and install (mocks)", () => {
         for (const delivery of ["pulumi", "flux"] as const) {
             for (const install of [true, false]) {
                 it(`${engine} delivered by ${delivery}, install=${install}`, async () => {
-                    // No runtime sensor: these cases count the policy area's releases only.
-                    const result = await renderPlatform({ tenants: [{ name: "shop" }], install, runtimeSecurity: "none", policy: { engine, delivery, replicas: 2, ...(delivery === "flux" ? { flux } : {}) } });
+                    // No runtime sensor and no metrics stack: these cases count the policy area's releases only.
+                    const result = await renderPlatform({ tenants: [{ name: "shop" }], install, runtimeSecurity: "none", policy: { engine, delivery, replicas: 2, ...(delivery === "flux" ? { flux } : {}) }, observability: { metrics: { enabled: false } } });
                     const releases = byType(result, "kubernetes:helm.sh/v3:Release").map((release) => release.inputs.chart);
                     const expectedCharts = [...(install && engine !== "vap" ? [engine] : []), ...(install && delivery === "flux" ? ["flux2"] : [])];
                     assert.deepStrictEqual(releases.sort(), expectedCharts.sort());

@@ -63,6 +63,30 @@ describe("stack settings", () => {
                     pprof: false,
                     zpages: false,
                 },
+                metrics: {
+                    enabled: true,
+                    namespace: "bulwark-monitoring",
+                    nodeExporterNamespace: "bulwark-node-exporter",
+                    prometheus: {
+                        retention: "15d",
+                        retentionSize: "45GB",
+                        storageSize: "50Gi",
+                        replicas: 1,
+                        maxExemplars: 100000,
+                        resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } },
+                    },
+                    grafana: { enabled: true, tempoUrl: "http://tempo.bulwark-monitoring.svc:3200", lokiUrl: "http://loki-gateway.bulwark-monitoring.svc" },
+                    runbookBaseUrl: "https://github.com/acme/bulwark/blob/main/docs/runbooks.md",
+                },
+                logs: {
+                    enabled: true,
+                    namespace: "bulwark-logging",
+                    image: "cr.fluentbit.io/fluent/fluent-bit:5.1.1",
+                    gateway: { port: 4318, tls: false },
+                    bufferLimit: "2G",
+                    retryLimit: 20,
+                    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+                },
             },
         });
     });
@@ -149,6 +173,17 @@ describe("stack settings", () => {
         ["runtime exception item that would break a condition", { runtimeSecurity: { exceptions: [{ list: "bulwark_sensitive_file_readers", items: ["cat) or (true"], reason }] } }, "bulwark:platform.runtimeSecurity.exceptions[0].items[0]", /single token/],
         ["runtime exception port out of range", { runtimeSecurity: { exceptions: [{ list: "bulwark_allowed_egress_ports", items: [70000], reason }] } }, "bulwark:platform.runtimeSecurity.exceptions[0].items[0]", /65535|too big|expected/],
         ["sensor namespace taken by a tenant", { tenants: [{ name: "falco" }] }, "bulwark:platform.tenants[0].name", /declared twice \(already declared by runtimeSecurity.sensor \(falco\)\)/],
+        ["unknown metrics key (typo)", { observability: { metrics: { retenton: "15d" } } }, "bulwark:platform.observability.metrics.retenton", /unknown key/],
+        ["Prometheus retention without a unit", { observability: { metrics: { prometheus: { retention: "15" } } } }, "bulwark:platform.observability.metrics.prometheus.retention", /Prometheus duration.*got "15"/],
+        ["Prometheus storage size not a quantity", { observability: { metrics: { prometheus: { storageSize: "fifty gigs" } } } }, "bulwark:platform.observability.metrics.prometheus.storageSize", /Kubernetes quantity/],
+        ["Prometheus retention size in Kubernetes units", { observability: { metrics: { prometheus: { retentionSize: "45Gi" } } } }, "bulwark:platform.observability.metrics.prometheus.retentionSize", /size such as '45GB'/],
+        ["Prometheus memory limit missing", { observability: { metrics: { prometheus: { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: {} } } } } }, "bulwark:platform.observability.metrics.prometheus.resources.limits.memory", /expected string/],
+        ["Tempo URL not a URL", { observability: { metrics: { grafana: { tempoUrl: "tempo:3200" } } } }, "bulwark:platform.observability.metrics.grafana.tempoUrl", /http\(s\) URL/],
+        ["logs namespace clashing with a tenant", { tenants: [{ name: "bulwark-logging" }] }, "bulwark:platform.tenants[0].name", /declared twice \(already declared by observability.logs.namespace\)/],
+        ["node-exporter namespace equal to the metrics namespace", { observability: { metrics: { nodeExporterNamespace: "bulwark-monitoring" } } }, "bulwark:platform.observability.metrics.nodeExporterNamespace", /declared twice/],
+        ["Fluent Bit buffer limit in Kubernetes units", { observability: { logs: { bufferLimit: "2Gi" } } }, "bulwark:platform.observability.logs.bufferLimit", /size such as '512M'/],
+        ["Fluent Bit image with a scheme", { observability: { logs: { image: "https://cr.fluentbit.io/fluent/fluent-bit:5.1.1" } } }, "bulwark:platform.observability.logs.image", /image reference/],
+        ["gateway port out of range", { observability: { logs: { gateway: { port: 70000 } } } }, "bulwark:platform.observability.logs.gateway.port", /70000|less than or equal/],
     ];
 
     for (const [title, raw, keyPath, expected] of malformed) {

@@ -15,6 +15,8 @@ set -euo pipefail
 ENGINES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ALL_ENGINES=(kube-apiserver kube-controller-manager helm etcd gator kyverno cosign pulumi pulumi-language-nodejs pulumi-resource-kubernetes
   otelcol otelcol-loadgen istioctl)
+# Engines built from a C source snapshot with CMake, not from a Go module (not in ALL_ENGINES: name them).
+SOURCE_ENGINES=(fluent-bit)
 
 die() { echo "build.sh: error: $*" >&2; exit 1; }
 log() { echo "build.sh: $*" >&2; }
@@ -28,7 +30,7 @@ if [[ -n "$env_gotoolchain" ]]; then GOTOOLCHAIN="$env_gotoolchain"; fi
 if [[ -n "${GOTOOLCHAIN-}" ]]; then export GOTOOLCHAIN; else unset GOTOOLCHAIN; fi
 for v in KUBERNETES_VERSION KUBERNETES_STAGING_VERSION HELM_VERSION ETCD_VERSION GATOR_VERSION KYVERNO_VERSION \
   COSIGN_VERSION PULUMI_VERSION PULUMI_NODEJS_VERSION PULUMI_KUBERNETES_VERSION PULUMI_KUBERNETES_SDK_VERSION GO_MIN_VERSION \
-  OTELCOL_VERSION ISTIO_VERSION; do
+  OTELCOL_VERSION ISTIO_VERSION FLUENT_BIT_VERSION FLUENT_BIT_SHA256 FLUENT_BIT_PLUGINS; do
   [[ -n "${!v-}" ]] || die "$v is not set in $ENGINES_DIR/versions.env"
 done
 
@@ -60,6 +62,7 @@ pulumi-resource-kubernetes pulumi-resource-kubernetes PULUMI_KUBERNETES_VERSION 
 otelcol                    otelcol                    OTELCOL_VERSION            go.opentelemetry.io/collector/otelcol           bulwark/tools/engines/otelcol                                                   about_25_min
 otelcol-loadgen            otelcol                    OTELCOL_VERSION            go.opentelemetry.io/collector/otelcol           bulwark/tools/engines/otelcol/loadgen                                           about_1_min_after_otelcol
 istioctl                   kubernetes                 ISTIO_VERSION              istio.io/istio                                  istio.io/istio/istioctl/cmd/istioctl                                            est_8_min_idle_(15.5_CPU-min_on_2_cores;_measured_90_min_wall_at_load_30-39)
+fluent-bit                 -                          FLUENT_BIT_VERSION         -                                               -                                                                               about_9_min_cmake
 '
 
 # engine_field ENGINE COLUMN (2 = wrapper, 3 = version variable, 4 = module, 5 = package, 6 = cold estimate)
@@ -156,6 +159,7 @@ engine_version_check() {
     otelcol) echo "otelcol version $OTELCOL_VERSION" ;;
     otelcol-loadgen) echo "otelcol-loadgen version $OTELCOL_VERSION" ;;
     istioctl) echo "$ISTIO_VERSION" ;;
+    fluent-bit) echo "Fluent Bit ${FLUENT_BIT_VERSION}" ;;
   esac
 }
 
@@ -274,7 +278,7 @@ build_engine() {
     log "$e $ver: present ($bin)"
     return 0
   fi
-  check_wrapper "$e"
+  [[ "$(engine_wrapper "$e")" == - ]] || check_wrapper "$e"
   mkdir -p "$dir"
   # Serialise concurrent builds of the same engine (e.g. two test runs).
   if command -v flock >/dev/null 2>&1; then
@@ -294,7 +298,9 @@ build_engine() {
   local builddir="$ENGINES_DIR/$(engine_wrapper "$e")"
   if [[ "$e" == pulumi-resource-kubernetes ]]; then builddir="$(prepare_kubernetes_provider)"; fi
   if [[ "$e" == pulumi-language-nodejs ]]; then builddir="$(prepare_language_host)"; fi
-  if ! (cd "$builddir" && go build -trimpath -ldflags "$ldflags" -o "$tmp" "$pkg"); then
+  if [[ "$e" == fluent-bit ]]; then
+    build_fluent_bit "$tmp" || { rm -f "$tmp"; die "building fluent-bit $ver failed after $((SECONDS - start))s; see the cmake output above"; }
+  elif ! (cd "$builddir" && go build -trimpath -ldflags "$ldflags" -o "$tmp" "$pkg"); then
     rm -f "$tmp"
     die "building $e $ver ($pkg) failed after $((SECONDS - start))s; see the go output above"
   fi
@@ -306,6 +312,29 @@ build_engine() {
   mv -f "$tmp" "$bin" # atomic rename in the same directory
   if [[ -n "${lock_fd-}" ]]; then exec {lock_fd}>&-; fi
   log "built $e $ver in $((SECONDS - start))s -> $bin"
+}
+
+# fluent-bit: a C program no registry here serves.  Built with CMake from the pinned source
+# snapshot in ../shared/sources (checked against FLUENT_BIT_SHA256), with FLB_MINIMAL and only
+# the plugins in FLUENT_BIT_PLUGINS (the ones the generated config uses), against Debian's
+# build dependencies (cmake flex bison libssl-dev libyaml-dev libsqlite3-dev pkg-config build-essential).
+build_fluent_bit() { # output-binary
+  local archive="${BULWARK_SHARED:-$ENGINES_DIR/../../../shared}/sources/fluent-bit-$FLUENT_BIT_VERSION.tar.gz"
+  local src="$SCRATCH/fluent-bit-src" build="$SCRATCH/fluent-bit-build" tool plugin flags=()
+  [[ -f "$archive" ]] || die "fluent-bit source snapshot $archive is missing (see ../shared/sources/README.md)"
+  for tool in cmake flex bison make cc c++ pkg-config; do
+    command -v "$tool" >/dev/null 2>&1 || die "fluent-bit needs '$tool': apt-get install cmake flex bison libssl-dev libyaml-dev libsqlite3-dev pkg-config build-essential"
+  done
+  [[ "$(sha256sum "$archive" | awk '{print $1}')" == "$FLUENT_BIT_SHA256" ]] || die "$archive does not match FLUENT_BIT_SHA256"
+  mkdir -p "$src" "$build" && tar -xzf "$archive" -C "$src"
+  for plugin in ${FLUENT_BIT_PLUGINS//,/ }; do flags+=("-DFLB_$plugin=On"); done
+  # The snapshot lacks the bundled sqlite3.c: build against Debian's SQLite.  FLB_AWS stays at
+  # its default (v5.1.1 does not compile without it).
+  (cd "$build" && cmake "$src" -DCMAKE_BUILD_TYPE=Release -DFLB_RELEASE=On -DFLB_MINIMAL=On "${flags[@]}" \
+      -DFLB_PREFER_SYSTEM_LIB_SQLITE=On -DFLB_SHARED_LIB=Off -DFLB_EXAMPLES=Off -DFLB_TESTS_RUNTIME=Off \
+      -DFLB_TESTS_INTERNAL=Off -DFLB_WASM=Off -DFLB_KAFKA=Off -DFLB_ZIG=Off -DFLB_PROXY_GO=Off \
+      -DFLB_BACKTRACE=Off -DFLB_JEMALLOC=Off >&2 && make -j"$(nproc)" fluent-bit-bin >&2) || return 1
+  strip -o "$1" "$build/bin/fluent-bit"
 }
 
 # --- --sync: regenerate the wrapper modules from versions.env ----------------
@@ -402,7 +431,7 @@ sync_wrappers() {
   (cd "$ENGINES_DIR/kyverno" && go mod edit -require="github.com/sigstore/cosign/v2@$COSIGN_VERSION")
   for e in pulumi pulumi-language-nodejs pulumi-resource-kubernetes; do sync_pulumi_wrapper "$e"; done
   local wrappers
-  mapfile -t wrappers < <(awk 'NF { print $2 }' <<<"$ENGINE_TABLE" | sort -u)
+  mapfile -t wrappers < <(awk 'NF && $2 != "-" { print $2 }' <<<"$ENGINE_TABLE" | sort -u)
   for e in "${wrappers[@]}"; do
     log "go mod tidy in $e/ (downloads modules on first run)"
     (cd "$ENGINES_DIR/$e" && GOFLAGS= go mod tidy) || die "go mod tidy failed in $ENGINES_DIR/$e"

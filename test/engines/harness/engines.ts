@@ -18,7 +18,7 @@ import * as os from "os";
 import * as path from "path";
 
 export type EngineName = "kube-apiserver" | "kube-controller-manager" | "helm" | "etcd" | "gator" | "kyverno" | "cosign" | "pulumi" | "pulumi-language-nodejs" | "pulumi-resource-kubernetes"
-    | "otelcol" | "otelcol-loadgen" | "istioctl";
+    | "otelcol" | "otelcol-loadgen" | "istioctl" | "fluent-bit";
 
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
 export const ENGINES_DIR = path.join(REPO_ROOT, "tools", "engines");
@@ -66,6 +66,7 @@ const VERSION_KEY: Record<EngineName, string> = {
     "otelcol": "OTELCOL_VERSION",
     "otelcol-loadgen": "OTELCOL_VERSION",
     istioctl: "ISTIO_VERSION",
+    "fluent-bit": "FLUENT_BIT_VERSION",
 };
 
 export function engineVersion(engine: EngineName): string {
