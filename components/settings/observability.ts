@@ -71,8 +71,8 @@ const backendsSchema = z.strictObject({
     traces: grpcEndpoint.default("tempo.tempo.svc:4317"),
     /** Loki's OTLP/HTTP endpoint. @default "http://loki.loki.svc:3100/otlp" */
     logs: endpointUrl.default("http://loki.loki.svc:3100/otlp"),
-    /** Prometheus's OTLP/HTTP receiver (`--web.enable-otlp-receiver`; exemplars included). @default "http://prometheus.monitoring.svc:9090/api/v1/otlp" */
-    metrics: endpointUrl.default("http://prometheus.monitoring.svc:9090/api/v1/otlp"),
+    /** Prometheus's OTLP/HTTP receiver (the kube-prometheus-stack Prometheus of observability.metrics, `--web.enable-otlp-receiver`; exemplars included). @default "http://bulwark-prometheus.bulwark-monitoring.svc:9090/api/v1/otlp" */
+    metrics: endpointUrl.default("http://bulwark-prometheus.bulwark-monitoring.svc:9090/api/v1/otlp"),
     /** Use TLS towards the backends. @default true */
     tls: z.boolean().default(true),
 });

@@ -57,7 +57,7 @@ describe("stack settings", () => {
                     backends: {
                         traces: "tempo.tempo.svc:4317",
                         logs: "http://loki.loki.svc:3100/otlp",
-                        metrics: "http://prometheus.monitoring.svc:9090/api/v1/otlp",
+                        metrics: "http://bulwark-prometheus.bulwark-monitoring.svc:9090/api/v1/otlp",
                         tls: true,
                     },
                     pprof: false,
