@@ -3,7 +3,6 @@ import * as path from "path";
 import { parseArgs, ParseArgsConfig } from "util";
 import { SettingsError } from "../components/settings/errors";
 import { checkObjects, CheckViolation } from "./check";
-import { fixCommand } from "./fixCommand";
 import { CliError } from "./errors";
 import { InputProblem, parseTexts, readTexts } from "./input";
 import { checkInParallel } from "./parallel";
@@ -107,7 +106,8 @@ export async function main(argv: string[]): Promise<number> {
     try {
         if (command === "render") return await render(rest);
         if (command === "check") return await check(rest);
-        if (command === "fix") return fixCommand(parse(rest, { write: { type: "boolean", default: false }, stack: { type: "string" }, config: { type: "string" } }), usage);
+        // Loaded on demand, so a plain `check` starts without the fixer and the settings schema.
+        if (command === "fix") return (await import("./fixCommand")).fixCommand(parse(rest, { write: { type: "boolean", default: false }, stack: { type: "string" }, config: { type: "string" } }), usage);
         if (command === "up" || command === "down" || command === "demo") {
             const { values } = parse(rest, { stack: { type: "string" }, local: { type: "boolean" } });
             // Loaded on demand, so `check` and `render` start without the local front door's modules.

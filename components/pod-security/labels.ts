@@ -1,5 +1,6 @@
 import { meshComponentNamespaces } from "../mesh/enrolment";
-import { EnforcementMode, PlatformSettings, PodSecurityLevel, runtimeSecurityNamespaces } from "../settings";
+import type { EnforcementMode, PlatformSettings, PodSecurityLevel } from "../settings";
+import { runtimeSecurityNamespaces } from "../settings/levels";
 
 /** Where Bulwark records why a namespace runs below `restricted`. */
 export const podSecurityReasonAnnotation = "bulwark.dev/pod-security-reason";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { defaultMutationResources } from "./levels";
 
 /**
  * Ids of the mutating guardrails (safe defaults). Kept here, beside the schema that names them, so
@@ -48,11 +49,11 @@ export const mutationSettingsSchema = z
         resources: z
             .strictObject({
                 /** @default "100m" */
-                cpuRequest: cpuQuantity.default("100m"),
+                cpuRequest: cpuQuantity.default(defaultMutationResources.cpuRequest),
                 /** @default "128Mi" */
-                memoryRequest: memoryQuantity.default("128Mi"),
+                memoryRequest: memoryQuantity.default(defaultMutationResources.memoryRequest),
                 /** @default "512Mi" */
-                memoryLimit: memoryQuantity.default("512Mi"),
+                memoryLimit: memoryQuantity.default(defaultMutationResources.memoryLimit),
             })
             .prefault({}),
         /** Mutations turned off in this stack, each with a reason. @default [] (every mutation on) */

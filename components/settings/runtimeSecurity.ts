@@ -69,5 +69,4 @@ export const runtimeSecuritySchema = z.preprocess(
 export type RuntimeSecuritySettings = z.output<typeof runtimeSecurityObjectSchema>;
 export type RuntimeSecurityException = RuntimeSecuritySettings["exceptions"][number];
 
-/** Namespaces the sensors install into (their own, at Pod Security `privileged`). */
-export const runtimeSecurityNamespaces: Readonly<Record<Exclude<RuntimeSensor, "none">, string>> = { falco: "falco", tetragon: "tetragon" };
+export { runtimeSecurityNamespaces } from "./levels";

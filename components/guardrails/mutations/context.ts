@@ -1,5 +1,6 @@
 import { componentNamespaces, planNamespaces, podSecurityLabels, podSecurityReasonAnnotation } from "../../pod-security/labels";
-import { mutationSettingsSchema, PlatformSettings } from "../../settings";
+import type { PlatformSettings } from "../../settings";
+import { defaultMutationResources } from "../../settings/levels";
 import { versions } from "../../versions";
 import { MutationContext } from "./types";
 
@@ -46,7 +47,7 @@ export function defaultMutationContext(): MutationContext {
         disabled: {},
         excludedNamespaces: [...protectedNamespaces],
         tenants: [],
-        resources: { ...mutationSettingsSchema.parse({}).resources },
+        resources: { ...defaultMutationResources },
         tenantNamespaceLabels: podSecurityLabels("restricted", "enforce", versions.podSecurityStandards),
         tenantNamespaceAnnotations: {},
     };
