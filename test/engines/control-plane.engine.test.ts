@@ -66,7 +66,12 @@ describe("local control plane (etcd, kube-apiserver, kube-controller-manager)", 
             attached.close();
             assert.strictEqual(await stopRecordedControlPlane(stateDir), true);
             assert.strictEqual(await attachControlPlane(stateDir), undefined, "nothing to attach to once stopped");
-            for (const pid of Object.values(record.pids)) assert.throws(() => process.kill(pid, 0), `pid ${pid} is gone`);
+            // This test process is the processes' parent, so each lingers as a zombie until Node reaps it on a
+            // later tick (`bulwark down` runs in a process of its own, where init reaps them): give it 5 s.
+            const gone = (pid: number) => { try { process.kill(pid, 0); return false; } catch { return true; } };
+            const reapDeadline = Date.now() + 5_000;
+            while (Object.values(record.pids).some((pid) => !gone(pid)) && Date.now() < reapDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
+            for (const pid of Object.values(record.pids)) assert.ok(gone(pid), `pid ${pid} is gone`);
             // Started again on the same state: the data is still there, and the same token works.
             const started = Date.now();
             const second = await startControlPlane(binaries!, { stateDir, detached: true, controllers: true });
