@@ -7,6 +7,7 @@ import { readStackConfig, defaultStackConfigPath } from "../stackConfig";
 import { CliError } from "../errors";
 import { ApiServer, attachControlPlane, startControlPlane, stopRecordedControlPlane } from "./controlPlane";
 import { ensureEngines, repositoryRoot } from "./engines";
+import { createStandInNamespaces, standInNamespacesFor } from "./configOnly";
 import { openWorkspace, policyPackArgs, policyViolations, PulumiWorkspace, selectStack, writeStackCopy } from "./pulumiWorkspace";
 
 const localEngines = ["etcd", "kube-apiserver", "kube-controller-manager", "pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"] as const;
@@ -53,6 +54,11 @@ export async function upLocal(options: LocalOptions): Promise<number> {
     const plane = await controlPlane(stateDir, binaries, out);
     try {
         const workspace = await workspaceFor(stateDir, options.stack, plane.kubeconfigPath, binaries);
+        const standIns = await standInNamespacesFor(options.stack, readStackConfig(defaultStackConfigPath(options.stack)));
+        if (standIns.length > 0) {
+            await createStandInNamespaces(plane, standIns);
+            out.write(`namespaces owned by installs config-only mode expects elsewhere, created as stand-ins: ${standIns.join(", ")}\n`);
+        }
         out.write(`pulumi up --stack ${options.stack} ${policyPackArgs(options.stack).join(" ")} (config-only: install: false)\n`);
         const up = await workspace.run(["up", "--yes", "--non-interactive", "--stack", options.stack, ...policyPackArgs(options.stack)], { echo: out });
         out.write(`\n${await summary(plane, `${up.stdout}\n${up.stderr}`)}`);

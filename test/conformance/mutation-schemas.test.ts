@@ -48,7 +48,7 @@ describe("rendered mutations", () => {
             assert.deepStrictEqual([...rendered, ...skipped.map((entry) => entry.id)].sort(), mutationCatalog.map((mutation) => mutation.id).sort(), engine);
             assert.ok(skipped.some((entry) => entry.id === "container-resources-default" && entry.reason === reason));
         }
-        assert.deepStrictEqual(skippedMutations("gatekeeper", context).map((entry) => entry.id), ["pod-seccomp-default", "container-resources-default"]);
+        assert.deepStrictEqual(skippedMutations("gatekeeper", context).map((entry) => entry.id), ["pod-seccomp-default", "container-privilege-escalation-default", "container-resources-default"]);
     });
 
     it("with Pulumi delivery the component creates the stack's mutations (dev: native MutatingAdmissionPolicies)", async () => {

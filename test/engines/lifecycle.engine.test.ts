@@ -15,6 +15,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { kubernetesObjects, renderStack } from "../../cli/render";
+import { configOnlyConfig, createStandInNamespaces, namespacesManagedElsewhere } from "../../cli/local/configOnly";
 import { openWorkspace, policyViolations, PulumiWorkspace, selectStack, writeStackCopy } from "../../cli/local/pulumiWorkspace";
 import { settingsKey } from "../../components/settings";
 import { stackConfig, stackNames, repoRoot } from "../support/render";
@@ -71,9 +72,9 @@ for (const stack of stackNames) {
             const source = stackConfig(stack);
             tenant = (source.values[settingsKey] as { tenants: { name: string }[] }).tenants[0].name;
             // CRDs for every custom kind the config-only stack creates, plus PeerAuthentication for the bad change.
-            const configOnly = { ...source, values: { ...source.values, [settingsKey]: { ...(source.values[settingsKey] as object), install: false } } };
+            const rendered = kubernetesObjects(await renderStack(stack, configOnlyConfig(source)));
             const kinds = new Map<string, { apiVersion: string; kind: string }>([["security.istio.io/v1/PeerAuthentication", { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication" }]]);
-            for (const object of kubernetesObjects(await renderStack(stack, configOnly))) {
+            for (const object of rendered) {
                 const apiVersion = String(object.apiVersion);
                 if (apiVersion.includes(".") && !apiVersion.startsWith("admissionregistration.k8s.io") && !apiVersion.startsWith("rbac.") && !apiVersion.startsWith("networking.k8s.io")) kinds.set(`${apiVersion}/${object.kind}`, { apiVersion, kind: String(object.kind) });
             }
@@ -86,6 +87,8 @@ for (const stack of stackNames) {
                     predicate: (object: any) => object.status?.conditions?.some((condition: any) => condition.type === "Established" && condition.status === "True"),
                 });
             }
+            // Namespaces config-only mode expects installs elsewhere to own (cert-manager's, the mesh's).
+            await createStandInNamespaces(api!, namespacesManagedElsewhere(rendered));
             workspace = await openWorkspace({ stateDir: tmp, binaries: binaries!, kubeconfig: api!.kubeconfigPath, passphrase: "test" });
             writeStackCopy(workspace.dir, stack, fs.readFileSync(path.join(repoRoot, "stacks", `Pulumi.${stack}.yaml`), "utf8"));
             await selectStack(workspace, stack);

@@ -4,34 +4,25 @@
 // Node.js language host and the Kubernetes provider built by tools/engines/build.sh, against a real
 // kube-apiserver.  Then `pulumi up` of the dev stack against that server (no destroy: see there).
 //
-// The program runs from a throw-away directory of symlinks to the repository's entries, with its
-// own copy of stacks/: `pulumi stack init` (passphrase secrets) writes an encryption salt into the
-// stack's config file, and the repository must be left as it was.  PULUMI_HOME and the backend are
-// temporary too; nothing is downloaded (plugins come from $PATH, acquisition is off).
+// The workspace is the one `bulwark up --local` uses (cli/local/pulumiWorkspace.ts): symlinks to the
+// repository with a private copy of the stack file (config-only, `install: false`, for `up`: no chart
+// can be downloaded and no image pulled here), PULUMI_HOME and the backend in a temporary directory,
+// nothing downloaded (plugins come from $PATH, acquisition is off).
 
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { openWorkspace, PulumiWorkspace, selectStack, writeStackCopy } from "../../cli/local/pulumiWorkspace";
 import { ApiServer, startApiServer } from "./harness/apiserver";
-import { ensureEngines, ProcessResult, REPO_ROOT, runProcess, skipOrFail } from "./harness/engines";
+import { ensureEngines, ProcessResult, REPO_ROOT, skipOrFail } from "./harness/engines";
 
 const STACK = "dev";
 const PULUMI_ENGINES = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"] as const;
 /** Namespaces the dev stack creates (stacks/Pulumi.dev.yaml: two tenants plus the platform's). */
 const DEV_NAMESPACES = ["bulwark-system", "checkout", "catalog"];
 
-/** A directory that is the project, with a private stacks/ (see the file comment). */
-function projectCopy(root: string): string {
-    const work = path.join(root, "project");
-    fs.mkdirSync(work);
-    for (const entry of fs.readdirSync(REPO_ROOT)) {
-        if (entry === ".git" || entry === "stacks") continue;
-        fs.symlinkSync(path.join(REPO_ROOT, entry), path.join(work, entry));
-    }
-    fs.cpSync(path.join(REPO_ROOT, "stacks"), path.join(work, "stacks"), { recursive: true });
-    return work;
-}
+const stackText = () => fs.readFileSync(path.join(REPO_ROOT, "stacks", `Pulumi.${STACK}.yaml`), "utf8");
 
 function output(result: ProcessResult): string {
     return `${result.stdout}\n${result.stderr}`;
@@ -42,15 +33,10 @@ describe("Pulumi CLI runs the Bulwark policy pack (real Pulumi engine)", functio
 
     let api: ApiServer | undefined;
     let tmp = "";
-    let work = "";
-    let pulumiBin = "";
-    let env: NodeJS.ProcessEnv = {};
-    let stackCreated = false;
+    let workspace: PulumiWorkspace | undefined;
     const summary: string[] = [];
 
-    async function pulumi(args: readonly string[], timeoutMs = 900_000): Promise<ProcessResult> {
-        return runProcess(pulumiBin, [...args, "--color", "never"], { cwd: work, env, timeoutMs });
-    }
+    const pulumi = (args: readonly string[]) => workspace!.run(args, { timeoutMs: 900_000 });
 
     async function preview(packConfig: string): Promise<ProcessResult> {
         return pulumi(["preview", "--non-interactive", "--stack", STACK, "--policy-pack", "policy-pack", "--policy-pack-config", packConfig]);
@@ -64,38 +50,15 @@ describe("Pulumi CLI runs the Bulwark policy pack (real Pulumi engine)", functio
         } catch (err) {
             skipOrFail(this, err);
         }
-        pulumiBin = bins.pulumi;
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-pulumi-"));
-        work = projectCopy(tmp);
-        const inherited = { ...process.env };
-        // A developer's own Pulumi settings must not leak in: no cloud login, no other home, and ambient
-        // plugins ($PATH) must stay allowed since that is how the built plugins are found.
-        for (const key of ["PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_IGNORE_AMBIENT_PLUGINS", "PULUMI_CONFIG_PASSPHRASE_FILE", "KUBECONFIG"]) {
-            delete inherited[key];
-        }
-        env = {
-            ...inherited,
-            // The built binaries by name, as the CLI looks plugins up (pulumi-language-nodejs,
-            // pulumi-resource-kubernetes).
-            PATH: [...new Set(Object.values<string>(bins).map((bin) => path.dirname(bin)))].join(path.delimiter) + path.delimiter + (process.env["PATH"] ?? ""),
-            PULUMI_HOME: path.join(tmp, "home"),
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_CONFIG_PASSPHRASE: "test",
-            // Never download a plugin: the provider @pulumi/kubernetes asks for must come from $PATH.
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            KUBECONFIG: api!.kubeconfigPath,
-        };
-        const backend = path.join(tmp, "backend");
-        fs.mkdirSync(backend);
-        const login = await pulumi(["login", `file://${backend}`]);
-        assert.strictEqual(login.code, 0, output(login));
-        const init = await pulumi(["stack", "init", STACK, "--non-interactive"]);
-        assert.strictEqual(init.code, 0, output(init));
-        stackCreated = true;
+        workspace = await openWorkspace({ stateDir: tmp, binaries: bins!, kubeconfig: api!.kubeconfigPath, passphrase: "test" });
+        // Previews run the stack file as it is (Helm releases included: a preview fetches no chart).
+        writeStackCopy(workspace.dir, STACK, stackText(), false);
+        await selectStack(workspace, STACK);
     });
 
     after(async function () {
-        if (stackCreated) {
+        if (workspace !== undefined) {
             const rm = await pulumi(["stack", "rm", STACK, "--yes", "--force", "--non-interactive"]);
             if (rm.code !== 0) console.warn(`pulumi stack rm failed: ${output(rm)}`);
         }
@@ -132,7 +95,9 @@ describe("Pulumi CLI runs the Bulwark policy pack (real Pulumi engine)", functio
         summary.push(`preview dev with prod.json: exit ${result.code}, ${mandatory.length} mandatory violations`);
     });
 
-    it("up of dev creates the Namespaces with their Pod Security labels", async function () {
+    it("up of dev (config-only) creates the Namespaces with their Pod Security labels", async function () {
+        // `up` would install charts from their repositories, which cannot be reached here: config-only.
+        writeStackCopy(workspace!.dir, STACK, stackText());
         const up = await pulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK, "--policy-pack", "policy-pack", "--policy-pack-config", "policy-pack/config/dev.json"]);
         assert.strictEqual(up.code, 0, output(up));
         const labels: string[] = [];

@@ -1,4 +1,4 @@
-import { ContainerList, MutationAssignment, MutationChange, MutationContext, MutationDefinition, MutationValue } from "./types";
+import { ContainerCondition, ContainerList, MutationAssignment, MutationChange, MutationContext, MutationDefinition, MutationValue } from "./types";
 
 type Json = Record<string, unknown>;
 type Path = readonly (string | number)[];
@@ -74,6 +74,13 @@ function anyContainerSets(podSpec: Json, path: readonly string[]): boolean {
     return containersOf(podSpec, allContainerLists).some(({ container }) => !absent(get(container, path)));
 }
 
+/** True when the container matches the condition (see `MutationAssignment.unlessContainer`). */
+export function containerMatches(container: Json, condition: ContainerCondition): boolean {
+    const value = get(container, condition.path);
+    if (condition.equals !== undefined) return value === condition.equals;
+    return Array.isArray(value) && value.some((item) => typeof item === "string" && (condition.includesAnyOf ?? []).includes(item));
+}
+
 function namespaceOf(object: Json): string | undefined {
     const namespace = get(object, ["metadata", "namespace"]);
     return typeof namespace === "string" ? namespace : undefined;
@@ -115,7 +122,10 @@ function applyOne(mutation: MutationDefinition, object: Json, context: MutationC
         return changes;
     }
     for (const { list, index, container } of containersOf(podSpec, mutation.scope.lists)) {
-        for (const assignment of assignments) assign(container, [...specPath, list, index], assignment);
+        for (const assignment of assignments) {
+            if (assignment.unlessContainer?.some((condition) => containerMatches(container, condition))) continue;
+            assign(container, [...specPath, list, index], assignment);
+        }
     }
     return changes;
 }

@@ -31,6 +31,19 @@ export interface MutationAssignment {
      * pod-level default that containers may override (seccomp) is not added over their choice.
      */
     readonly unlessAnyContainerSets?: readonly string[];
+    /**
+     * Container scope only: leave a container alone when it matches any of these, because the
+     * default would contradict what it set explicitly (the API server rejects
+     * `allowPrivilegeEscalation: false` beside `privileged: true` or an added CAP_SYS_ADMIN).
+     */
+    readonly unlessContainer?: readonly ContainerCondition[];
+}
+
+/** A test on a container's own field: it equals `equals`, or it is a list holding one of `includesAnyOf`. */
+export interface ContainerCondition {
+    readonly path: readonly string[];
+    readonly equals?: boolean;
+    readonly includesAnyOf?: readonly string[];
 }
 
 /**

@@ -1,5 +1,5 @@
 import { podSpecPaths } from "../../../guardrails/mutations/apply";
-import { ContainerList, MutationAssignment, MutationContext, MutationDefinition, MutationValue } from "../../../guardrails/mutations/types";
+import { ContainerCondition, ContainerList, MutationAssignment, MutationContext, MutationDefinition, MutationValue } from "../../../guardrails/mutations/types";
 import { celString } from "../common";
 
 /**
@@ -69,11 +69,20 @@ export function podSpecMutationVariables(kinds: readonly string[]): { name: stri
     ];
 }
 
+/** CEL for a container condition on `c`: present at every level, then equal or holding one of the values. */
+function containerCondition(condition: ContainerCondition): string {
+    const presence = condition.path.map((_, index) => present("c", condition.path.slice(0, index + 1)));
+    const field = `c.${condition.path.join(".")}`;
+    const test = condition.equals !== undefined ? `${field} == ${condition.equals}` : `${field}.exists(v, v in ${celLiteral(condition.includesAnyOf ?? [])})`;
+    return `(${[...presence, test].join(" && ")})`;
+}
+
 function containerListExpression(list: ContainerList, assignment: MutationAssignment): string {
     const items = `variables.podSpec.${list}`;
     const pointer = `variables.podSpecPointer + ${celString(`/${list}/`)} + string(${items}.indexOf(c))`;
     const patch = firstMissingLevel("c", pointer, assignment, "JSONPatch{}", (single) => single);
-    return `has(variables.podSpec.${list}) ? ${items}.filter(c, ${absent("c", assignment.path)}).map(c, ${patch}) : []`;
+    const held = (assignment.unlessContainer ?? []).map((condition) => ` && !${containerCondition(condition)}`).join("");
+    return `has(variables.podSpec.${list}) ? ${items}.filter(c, (${absent("c", assignment.path)})${held}).map(c, ${patch}) : []`;
 }
 
 /** One JSONPatch expression per field (and per container list): each sees the previous ones' result. */
