@@ -181,11 +181,22 @@ describe("Fluent Bit (real) with the generated config", function () {
             });
         }
 
+        it("the body is the line's message; the line's other fields arrive as attributes", () => {
+            for (const line of lines) {
+                const record = readSink(sink).find((candidate) => (seqOf(candidate.body) ?? seqOf(candidate.attributes)) === line.seq);
+                assert.ok(record, `no record for ${line.seq}\n${logs()}`);
+                assert.deepStrictEqual(Object.keys((record.body ?? {}) as object), ["stringValue"], JSON.stringify(record.body));
+                const attributes = new Map(((record.attributes ?? []) as { key: string; value: { stringValue?: string } }[]).map((attribute) => [attribute.key, attribute.value.stringValue]));
+                assert.strictEqual(attributes.get("seq"), line.seq);
+                assert.strictEqual(attributes.get("level"), line.json.level);
+            }
+        });
+
         it("the e-mail address is gone everywhere at the sink, masked in its message", () => {
             const text = fs.readFileSync(sink, "utf8");
             assert.doesNotMatch(text, /jane\.doe/);
             assert.doesNotMatch(text, /@example\.com/);
-            const record = readSink(sink).find((candidate) => seqOf(candidate.body) === "email");
+            const record = readSink(sink).find((candidate) => (seqOf(candidate.body) ?? seqOf(candidate.attributes)) === "email");
             assert.ok(JSON.stringify(record?.body).includes(`password reset for ${redactedEmail} requested`), JSON.stringify(record?.body));
         });
     });

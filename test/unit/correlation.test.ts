@@ -50,6 +50,8 @@ describe("the correlation contract", () => {
         const [output] = config.pipeline.outputs;
         assert.strictEqual(output.logs_trace_id_message_key, traceCorrelation.recordTraceIdKey);
         assert.strictEqual(output.logs_span_id_message_key, traceCorrelation.recordSpanIdKey);
+        // The collector lifts the IDs from attributes, so the fields beside the body must arrive as attributes.
+        assert.strictEqual(output.logs_body_key_attributes, "on");
         const calls = config.pipeline.filters.filter((filter) => filter.name === "lua").map((filter) => (filter as { call: string }).call);
         assert.strictEqual(calls.length, 2);
         for (const call of calls) assert.match(traceContextLua(), new RegExp(`^function ${call}\\(tag, timestamp, record\\)$`, "m"));

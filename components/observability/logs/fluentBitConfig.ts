@@ -104,6 +104,11 @@ export function fluentBitConfigObject(input: FluentBitConfigInput, paths: Fluent
                     port: input.gateway.port,
                     tls: input.gateway.tls ? "on" : "off",
                     logs_uri: "/v1/logs",
+                    // The body is the line's message (the output's default body keys, `$log` then `$message`),
+                    // and every other field of the record (level, the application's own fields, the
+                    // Kubernetes metadata, the lifted trace/span IDs) becomes a LogRecord attribute. Without
+                    // this the output keeps only the matched key and silently drops the rest of the record.
+                    logs_body_key_attributes: "on",
                     logs_trace_id_message_key: traceCorrelation.recordTraceIdKey,
                     logs_span_id_message_key: traceCorrelation.recordSpanIdKey,
                     retry_limit: input.retryLimit,
