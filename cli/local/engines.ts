@@ -63,7 +63,7 @@ export function engineBinaryPath(engine: string, rows: readonly EngineRow[] = en
     return path.join(engineCache(), `${engine}-${version}`, engine);
 }
 
-function isExecutable(file: string): boolean {
+export function isExecutable(file: string): boolean {
     try {
         fs.accessSync(file, fs.constants.X_OK);
         return fs.statSync(file).isFile();

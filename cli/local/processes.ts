@@ -4,6 +4,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
+import * as path from "path";
 import { EngineUnavailableError } from "./engines";
 
 export interface Running {
@@ -175,3 +176,36 @@ export async function waitUntil(
     }
 }
 
+export interface ProcessResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs a binary to completion, collecting its output (and echoing it to `echo` when given). */
+export function runProcess(
+    bin: string,
+    args: readonly string[],
+    opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; echo?: NodeJS.WritableStream } = {},
+): Promise<ProcessResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(bin, [...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on("data", (chunk: Buffer) => (out.push(chunk), opts.echo?.write(chunk)));
+        child.stderr.on("data", (chunk: Buffer) => (err.push(chunk), opts.echo?.write(chunk)));
+        const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 900_000);
+        child.on("error", (error) => {
+            clearTimeout(timer);
+            reject(error);
+        });
+        child.on("close", (code, signal) => {
+            clearTimeout(timer);
+            resolve({
+                code: code ?? (signal ? 128 : 1),
+                stdout: Buffer.concat(out).toString("utf8"),
+                stderr: Buffer.concat(err).toString("utf8") + (signal ? `\n(${path.basename(bin)} killed by ${signal})` : ""),
+            });
+        });
+    });
+}

@@ -6,45 +6,13 @@
 // config file, and config-only mode (`install: false`) is written into that copy, so the
 // repository's files stay as they are. PULUMI_HOME and the backend live in the state directory;
 // nothing is downloaded (plugins come from the built engines on $PATH, acquisition is off).
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { repositoryRoot } from "./engines";
+import { ProcessResult, runProcess } from "./processes";
 
-export interface ProcessResult {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-/** Runs a binary to completion, collecting its output (and echoing it to `echo` when given). */
-export function runProcess(
-    bin: string,
-    args: readonly string[],
-    opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; echo?: NodeJS.WritableStream } = {},
-): Promise<ProcessResult> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(bin, [...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
-        const out: Buffer[] = [];
-        const err: Buffer[] = [];
-        child.stdout.on("data", (chunk: Buffer) => (out.push(chunk), opts.echo?.write(chunk)));
-        child.stderr.on("data", (chunk: Buffer) => (err.push(chunk), opts.echo?.write(chunk)));
-        const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 900_000);
-        child.on("error", (error) => {
-            clearTimeout(timer);
-            reject(error);
-        });
-        child.on("close", (code, signal) => {
-            clearTimeout(timer);
-            resolve({
-                code: code ?? (signal ? 128 : 1),
-                stdout: Buffer.concat(out).toString("utf8"),
-                stderr: Buffer.concat(err).toString("utf8") + (signal ? `\n(${path.basename(bin)} killed by ${signal})` : ""),
-            });
-        });
-    });
-}
+export { ProcessResult, runProcess } from "./processes";
 
 export interface PulumiBinaries {
     readonly pulumi: string;

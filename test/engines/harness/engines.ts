@@ -13,8 +13,9 @@
 //   BULWARK_ENGINES_NO_BUILD=1  never run build.sh; only use binaries already built
 
 import { spawn } from "child_process";
+import { engineCache, isExecutable } from "../../../cli/local/engines";
+import { ProcessResult, runProcess as runLocalProcess } from "../../../cli/local/processes";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 
 export type EngineName = "kube-apiserver" | "kube-controller-manager" | "helm" | "etcd" | "gator" | "kyverno" | "cosign" | "pulumi" | "pulumi-language-nodejs" | "pulumi-resource-kubernetes"
@@ -75,22 +76,11 @@ export function engineVersion(engine: EngineName): string {
     return v;
 }
 
-export function engineCacheDir(): string {
-    return process.env["BULWARK_ENGINE_CACHE"] || path.join(os.homedir(), ".cache", "bulwark", "engines");
-}
+export const engineCacheDir = engineCache;
 
 /** Same path scheme as build.sh: <cache>/<engine>-<version>/<engine>. */
 export function enginePath(engine: EngineName): string {
     return path.join(engineCacheDir(), `${engine}-${engineVersion(engine)}`, engine);
-}
-
-function isExecutable(file: string): boolean {
-    try {
-        fs.accessSync(file, fs.constants.X_OK);
-        return fs.statSync(file).isFile();
-    } catch {
-        return false;
-    }
 }
 
 function runBuild(engines: EngineName[]): Promise<void> {
@@ -156,37 +146,9 @@ export function skipOrFail(ctx: { skip(): never } | { skip(): void }, reason: un
     throw new Error("unreachable: skip() returned");
 }
 
-/** What a finished engine command printed. */
-export interface ProcessResult {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
+export type { ProcessResult } from "../../../cli/local/processes";
 
-/** Runs an engine binary to completion, collecting its output; killed after `timeoutMs`. */
-export function runProcess(
-    bin: string,
-    args: readonly string[],
-    opts: { cwd?: string | undefined; timeoutMs?: number | undefined; env?: NodeJS.ProcessEnv | undefined } = {},
-): Promise<ProcessResult> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(bin, [...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
-        const out: Buffer[] = [];
-        const err: Buffer[] = [];
-        child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-        child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-        const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 300_000);
-        child.on("error", (error) => {
-            clearTimeout(timer);
-            reject(error);
-        });
-        child.on("close", (code, signal) => {
-            clearTimeout(timer);
-            resolve({
-                code: code ?? (signal ? 128 : 1),
-                stdout: Buffer.concat(out).toString("utf8"),
-                stderr: Buffer.concat(err).toString("utf8") + (signal ? `\n(${path.basename(bin)} killed by ${signal})` : ""),
-            });
-        });
-    });
+/** Runs an engine binary to completion, collecting its output; killed after `timeoutMs` (default 5 minutes). */
+export function runProcess(bin: string, args: readonly string[], opts: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessResult> {
+    return runLocalProcess(bin, args, { ...opts, timeoutMs: opts.timeoutMs ?? 300_000 });
 }
