@@ -17,6 +17,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { isDeepStrictEqual } from "util";
 import * as yaml from "js-yaml";
 import { podSpecPaths } from "../../components/guardrails/mutations/apply";
 import { mutationCatalog } from "../../components/guardrails/mutations/catalog";
@@ -30,6 +31,16 @@ const readObject = (file: string) => yaml.load(fs.readFileSync(file, "utf8")) as
 const writeYaml = (file: string, value: unknown) => fs.writeFileSync(file, yaml.dump(value, { lineWidth: -1, noRefs: true }));
 const get = (object: unknown, pathParts: readonly string[]) => pathParts.reduce<unknown>((current, key) => (current as Json | undefined)?.[key], object);
 const namespaceOf = (object: Json) => (object.metadata as { namespace?: string }).namespace;
+
+/** Both CLIs print Go-marshalled objects, whose map keys come out sorted, while the fixtures keep
+ * the order a person wrote them in. Objects are compared as objects (key order carries no meaning,
+ * list order does); the disagreements are printed with sorted keys so that the two lines line up. */
+const sameObject = (actual: unknown, expected: unknown) => actual !== undefined && isDeepStrictEqual(actual, expected);
+const canonical = (value: unknown): unknown =>
+    Array.isArray(value) ? value.map(canonical)
+        : value !== null && typeof value === "object" ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Json)[key])]))
+            : value;
+const show = (value: unknown) => JSON.stringify(canonical(value));
 
 /** What a fixture's outcome is compared on: a Namespace's metadata, or a workload's pod spec. */
 function comparable(object: Json): unknown {
@@ -69,19 +80,23 @@ describe("engine tier: Kyverno (kyverno apply) and gator (gator expand) apply th
                 const expected = readObject(fixture.outFile);
                 fs.copyFileSync(fixture.inFile, path.join(dir, `${fixture.name}.yaml`));
                 const args = ["apply", "policy.yaml", "--resource", `${fixture.name}.yaml`, "-o", `${fixture.name}.mutated.yaml`, "--remove-color"];
-                // No cluster: the values file gives the object's namespace the name label the API server sets.
+                // No cluster: the values file gives the CLI the labels a namespaceSelector is matched on,
+                // the name label the API server sets on every Namespace (and, for a Namespace itself,
+                // which the API server matches on its own labels, the labels it is created with).
                 const namespace = input.kind === "Namespace" ? String((input.metadata as { name: string }).name) : namespaceOf(input);
                 if (namespace !== undefined) {
-                    writeYaml(path.join(dir, `${fixture.name}-values.yaml`), { apiVersion: "cli.kyverno.io/v1alpha1", kind: "Value", metadata: { name: "values" }, namespaceSelector: [{ name: namespace, labels: { "kubernetes.io/metadata.name": namespace } }] });
+                    const ownLabels = input.kind === "Namespace" ? ((input.metadata as { labels?: Record<string, string> }).labels ?? {}) : {};
+                    writeYaml(path.join(dir, `${fixture.name}-values.yaml`), { apiVersion: "cli.kyverno.io/v1alpha1", kind: "Value", metadata: { name: "values" }, namespaceSelector: [{ name: namespace, labels: { ...ownLabels, "kubernetes.io/metadata.name": namespace } }] });
                     args.push("--values-file", `${fixture.name}-values.yaml`);
                 }
                 const result = await runProcess(bin, args, { cwd: dir, timeoutMs: 120_000 });
                 const mutatedFile = path.join(dir, `${fixture.name}.mutated.yaml`);
-                // Kyverno writes only the resources a policy mutated; no file means the object is unchanged.
-                const actual = fs.existsSync(mutatedFile) && fs.readFileSync(mutatedFile, "utf8").trim() !== "" ? (yaml.loadAll(fs.readFileSync(mutatedFile, "utf8")).find((document) => document !== null) as Json) : input;
-                const agree = result.code === 0 && JSON.stringify(actual) === JSON.stringify(expected);
+                // `-o` gets every resource the CLI processed, mutated or not (one document here); a missing
+                // file is an engine failure, not an unchanged object.
+                const actual = fs.existsSync(mutatedFile) ? (yaml.loadAll(fs.readFileSync(mutatedFile, "utf8")).find((document) => document !== null) as Json | undefined) : undefined;
+                const agree = result.code === 0 && sameObject(actual, expected);
                 rows.push([mutation.id, fixture.name, "kyverno", result.code === 0 ? (agree ? "= out" : "differs") : `exit ${result.code}`, agree ? "yes" : "NO"]);
-                if (!agree) disagreements.push(`${mutation.id}/${fixture.name}: exit ${result.code} ${result.stderr.trim()}\n kyverno ${JSON.stringify(actual)}\n out     ${JSON.stringify(expected)}`);
+                if (!agree) disagreements.push(`${mutation.id}/${fixture.name}: exit ${result.code} ${result.stderr.trim()}\n kyverno ${show(actual)}\n out     ${show(expected)}`);
             }
         }
         assert.deepStrictEqual(disagreements, []);
@@ -135,9 +150,9 @@ describe("engine tier: Kyverno (kyverno apply) and gator (gator expand) apply th
                 const printed = result.code === 0 ? (yaml.loadAll(result.stdout).filter((document) => document !== null && typeof document === "object") as Json[]) : [];
                 const resultant = printed.find((document) => document.kind === (kind === "CronJob" ? "Job" : kind === "Namespace" ? "Namespace" : "Pod"));
                 const actual = resultant === undefined ? undefined : resultant.kind === "Job" ? get(resultant, ["spec", "template", "spec"]) : comparable(resultant);
-                const agree = JSON.stringify(actual) === JSON.stringify(comparable(expected));
+                const agree = sameObject(actual, comparable(expected));
                 rows.push([mutation.id, fixture.name, "gator", result.code === 0 ? (agree ? "= out" : "differs") : `exit ${result.code}`, agree ? "yes" : "NO"]);
-                if (!agree) disagreements.push(`${mutation.id}/${fixture.name}: exit ${result.code} ${result.stderr.trim()}\n gator ${JSON.stringify(actual)}\n out   ${JSON.stringify(comparable(expected))}`);
+                if (!agree) disagreements.push(`${mutation.id}/${fixture.name}: exit ${result.code} ${result.stderr.trim()}\n gator ${show(actual)}\n out   ${show(comparable(expected))}`);
             }
         }
         assert.deepStrictEqual(disagreements, []);
