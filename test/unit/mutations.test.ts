@@ -9,6 +9,7 @@ import { applyMutations } from "../../components/guardrails/mutations/apply";
 import { mutationCatalog } from "../../components/guardrails/mutations/catalog";
 import { defaultMutationContext, mutationContextFor, protectedNamespaces } from "../../components/guardrails/mutations/context";
 import { crossGuardRemediationPolicies, mutationPolicyPackConfigFor } from "../../components/guardrails/mutations/crossguard";
+import { renderKyvernoMutation, renderMutatingAdmissionPolicy } from "../../components/policy/render/mutations";
 import { mutationIds, parsePlatformSettings } from "../../components/settings";
 import { fixturesOf } from "../support/fixtures";
 import { mutationFixtureContext, mutationFixturesOf, mutationFixtureSettings } from "../support/mutationFixtures";
@@ -164,5 +165,17 @@ describe("CrossGuard remediation (remediateResource)", () => {
         const pod = readObject(path.join(mutationCatalog[1].fixturesDir, "in-pod-unset.yaml"));
         assert.strictEqual(await byId("pod-seccomp-default").remediateResource!(args("kubernetes:helm.sh/v3:Release", pod)), undefined);
         assert.strictEqual(await byId("pod-seccomp-default").remediateResource!(args("aws:s3/bucket:Bucket", pod)), undefined);
+    });
+});
+
+describe("CEL mutations (MutatingAdmissionPolicy and Kyverno MutatingPolicy)", () => {
+    it("read the object being mutated only through `object`, never through a variable (Kyverno evaluates variables once, on the admitted object)", () => {
+        for (const mutation of mutationCatalog) {
+            const context = mutationFixtureContext(mutation);
+            for (const policy of [renderMutatingAdmissionPolicy(mutation, context)[0], renderKyvernoMutation(mutation, context)[0]]) {
+                const variables = (policy.spec as { variables: { name: string; expression: string }[] }).variables;
+                for (const variable of variables) assert.doesNotMatch(variable.expression.replace(/object\.kind\b/g, ""), /\bobject\b|\bvariables\./, `${mutation.id} ${policy.kind}: variable ${variable.name} depends on what a mutation may change`);
+            }
+        }
     });
 });

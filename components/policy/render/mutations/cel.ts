@@ -50,24 +50,36 @@ function firstMissingLevel(root: string, pointer: string, assignment: MutationAs
 /** `!has(c.a) || !has(c.a.b) || ...`: the field is absent at some level. */
 const absent = (root: string, path: readonly string[]) => path.map((_, index) => `!(${present(root, path.slice(0, index + 1))})`).join(" || ");
 
-/** The variables pod-spec mutations share: where the pod spec is, for every kind they match. */
-export function podSpecMutationVariables(kinds: readonly string[]): { name: string; expression: string }[] {
-    const byPath = (render: (path: readonly string[]) => string) => {
-        const pod = render(podSpecPaths.Pod);
-        const cron = render(podSpecPaths.CronJob);
-        const template = render(podSpecPaths.Deployment);
-        return kinds.includes("CronJob") ? `object.kind == 'Pod' ? ${pod} : object.kind == 'CronJob' ? ${cron} : ${template}` : `object.kind == 'Pod' ? ${pod} : ${template}`;
-    };
-    return [
-        { name: "podSpecPointer", expression: byPath((path) => celString(`/${path.join("/")}`)) },
-        { name: "podSpec", expression: byPath((path) => `object.${path.join(".")}`) },
-        {
-            name: "allContainers",
-            expression:
-                "(has(variables.podSpec.containers) ? variables.podSpec.containers : []) + (has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : []) + (has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers : [])",
-        },
-    ];
+/** `object.kind == 'Pod' ? <Pod> : object.kind == 'CronJob' ? <CronJob> : <template>` over the kinds matched. */
+function byKind(kinds: readonly string[], render: (path: readonly string[]) => string): string {
+    const pod = render(podSpecPaths.Pod);
+    const cron = render(podSpecPaths.CronJob);
+    const template = render(podSpecPaths.Deployment);
+    return kinds.includes("CronJob") ? `object.kind == 'Pod' ? ${pod} : object.kind == 'CronJob' ? ${cron} : ${template}` : `object.kind == 'Pod' ? ${pod} : ${template}`;
 }
+
+/**
+ * The variables pod-spec mutations share: only where the pod spec is (it depends on the kind alone).
+ *
+ * The pod spec itself is not a variable. The API server evaluates `variables` afresh for each
+ * mutation, on the object the previous ones produced; Kyverno evaluates them once, on the admitted
+ * object, and hands that value to every mutation. A variable holding the pod spec would make every
+ * mutation after the first decide on a stale spec under Kyverno (two "add /resources" patches,
+ * the second one replacing the first). Each expression binds the pod spec from `object` instead.
+ */
+export function podSpecMutationVariables(kinds: readonly string[]): { name: string; expression: string }[] {
+    return [{ name: "podSpecPointer", expression: byKind(kinds, (path) => celString(`/${path.join("/")}`)) }];
+}
+
+/**
+ * `[<the pod spec of object>].map(podSpec, body)[0]`: body with `podSpec` bound to the pod spec as
+ * this mutation sees it. A one-element `map` rather than `cel.bind`, which Kyverno has but the API
+ * server's MutatingAdmissionPolicy environment does not declare.
+ */
+const withPodSpec = (kinds: readonly string[], body: string) => `[${byKind(kinds, (path) => `object.${path.join(".")}`)}].map(podSpec, ${body})[0]`;
+
+/** Every container of the pod spec: app, init and ephemeral. */
+const allContainers = "((has(podSpec.containers) ? podSpec.containers : []) + (has(podSpec.initContainers) ? podSpec.initContainers : []) + (has(podSpec.ephemeralContainers) ? podSpec.ephemeralContainers : []))";
 
 /** CEL for a container condition on `c`: present at every level, then equal or holding one of the values. */
 function containerCondition(condition: ContainerCondition): string {
@@ -78,11 +90,11 @@ function containerCondition(condition: ContainerCondition): string {
 }
 
 function containerListExpression(list: ContainerList, assignment: MutationAssignment): string {
-    const items = `variables.podSpec.${list}`;
+    const items = `podSpec.${list}`;
     const pointer = `variables.podSpecPointer + ${celString(`/${list}/`)} + string(${items}.indexOf(c))`;
     const patch = firstMissingLevel("c", pointer, assignment, "JSONPatch{}", (single) => single);
     const held = (assignment.unlessContainer ?? []).map((condition) => ` && !${containerCondition(condition)}`).join("");
-    return `has(variables.podSpec.${list}) ? ${items}.filter(c, (${absent("c", assignment.path)})${held}).map(c, ${patch}) : []`;
+    return `has(podSpec.${list}) ? ${items}.filter(c, (${absent("c", assignment.path)})${held}).map(c, ${patch}) : []`;
 }
 
 /** One JSONPatch expression per field (and per container list): each sees the previous ones' result. */
@@ -95,13 +107,13 @@ export function mutationExpressions(mutation: MutationDefinition, context: Mutat
         }
         case "podSpec":
             return assignments.map((assignment) => {
-                const patch = firstMissingLevel("variables.podSpec", "variables.podSpecPointer", assignment, "[]", (single) => `[${single}]`);
-                if (assignment.unlessAnyContainerSets === undefined) return patch;
-                return `variables.allContainers.exists(c, ${assignment.unlessAnyContainerSets.map((_, index) => present("c", assignment.unlessAnyContainerSets!.slice(0, index + 1))).join(" && ")}) ? [] : (${patch})`;
+                const patch = firstMissingLevel("podSpec", "variables.podSpecPointer", assignment, "[]", (single) => `[${single}]`);
+                if (assignment.unlessAnyContainerSets === undefined) return withPodSpec(mutation.kinds, patch);
+                return withPodSpec(mutation.kinds, `${allContainers}.exists(c, ${assignment.unlessAnyContainerSets.map((_, index) => present("c", assignment.unlessAnyContainerSets!.slice(0, index + 1))).join(" && ")}) ? [] : (${patch})`);
             });
         case "containers": {
             const lists = mutation.scope.lists;
-            return assignments.flatMap((assignment) => lists.map((list) => containerListExpression(list, assignment)));
+            return assignments.flatMap((assignment) => lists.map((list) => withPodSpec(mutation.kinds, containerListExpression(list, assignment))));
         }
     }
 }
