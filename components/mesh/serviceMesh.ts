@@ -95,28 +95,35 @@ export class ServiceMesh extends pulumi.ComponentResource {
         } else {
             const [crds, controlPlane, cni] = linkerdReleases(mesh);
             const crdsRelease = install ? [release(crds, [])] : [];
-            const issuer = custom(linkerdIdentityIssuer(mesh), [...certManagerReady, ...root]);
-            // The trust anchor is the CA that signed the issuer: cert-manager writes it to the issuer
-            // Secret's ca.crt. Read after the Certificate exists (its id is unknown in a first preview,
-            // which defers the read) and publish it where Linkerd reads trust anchors.
-            const issuerSecret = k8s.core.v1.Secret.get(
-                `${name}-linkerd-issuer-secret`,
-                issuer.id.apply(() => `${linkerdNamespace}/${linkerdIssuerSecret}`),
-                childOptions,
-            );
-            const trustAnchorPem = pulumi.unsecret(issuerSecret.data.apply((data) => Buffer.from(data?.["ca.crt"] ?? "", "base64").toString("utf8")));
-            const trustRoots = linkerdTrustRoots("");
-            const roots = new k8s.core.v1.ConfigMap(
-                `${name}-linkerd-trust-roots`,
-                { metadata: { ...trustRoots.metadata, namespace: namespaceOf(linkerdNamespace) }, data: { "ca-bundle.crt": trustAnchorPem } },
-                childOptions,
-            );
             for (const tenant of settings.tenants) {
                 for (const object of linkerdScrapeObjects(mesh, tenant.name, settings.platformNamespace)) custom(object, crdsRelease);
             }
             if (install) {
+                // `up` waits until cert-manager has issued the identity issuer (its Secret then exists).
+                const issuerObject = linkerdIdentityIssuer(mesh);
+                const waitForReady = { ...issuerObject.metadata, annotations: { "pulumi.com/waitFor": "condition=Ready" } };
+                const issuer = custom({ ...issuerObject, metadata: waitForReady } as KubeObject, [...certManagerReady, ...root]);
+                // The trust anchor is the CA that signed the issuer: cert-manager writes it to the issuer
+                // Secret's ca.crt. Read after the Certificate is Ready (its id is unknown in a first
+                // preview, which defers the read) and publish it where Linkerd reads trust anchors.
+                const issuerSecret = k8s.core.v1.Secret.get(
+                    `${name}-linkerd-issuer-secret`,
+                    issuer.id.apply(() => `${linkerdNamespace}/${linkerdIssuerSecret}`),
+                    childOptions,
+                );
+                const trustAnchorPem = pulumi.unsecret(issuerSecret.data.apply((data) => Buffer.from(data?.["ca.crt"] ?? "", "base64").toString("utf8")));
+                const trustRoots = linkerdTrustRoots("");
+                const roots = new k8s.core.v1.ConfigMap(
+                    `${name}-linkerd-trust-roots`,
+                    { metadata: { ...trustRoots.metadata, namespace: namespaceOf(linkerdNamespace) }, data: { "ca-bundle.crt": trustAnchorPem } },
+                    childOptions,
+                );
                 const cniRelease = release(cni, []);
                 release(controlPlane, [...crdsRelease, cniRelease, issuer, roots]);
+            } else {
+                // Config-only: the issuer Certificate is configuration; publishing its trust anchor to
+                // the control plane is part of installing Linkerd, which happens elsewhere.
+                custom(linkerdIdentityIssuer(mesh), root);
             }
         }
         this.registerOutputs({ provider: this.provider });

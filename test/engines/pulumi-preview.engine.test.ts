@@ -2,11 +2,12 @@
 // runs under the Pulumi CLI.  `pulumi preview --policy-pack policy-pack --policy-pack-config
 // policy-pack/config/<stack>.json` of this program, on a local file backend, with the CLI, the
 // Node.js language host and the Kubernetes provider built by tools/engines/build.sh, against a real
-// kube-apiserver.  Then `pulumi up` of the dev stack against that server (no destroy: see there).
+// kube-apiserver. `pulumi up` and `destroy` of every stack, with CRDs on a control plane that runs
+// kube-controller-manager, are in lifecycle.engine.test.ts.
 //
 // The workspace is the one `bulwark up --local` uses (cli/local/pulumiWorkspace.ts): symlinks to the
-// repository with a private copy of the stack file (config-only, `install: false`, for `up`: no chart
-// can be downloaded and no image pulled here), PULUMI_HOME and the backend in a temporary directory,
+// repository with a private copy of the stack file in config-only mode (`install: false`: even a
+// preview of a Helm release fetches its chart, and no chart repository can be reached here), PULUMI_HOME and the backend in a temporary directory,
 // nothing downloaded (plugins come from $PATH, acquisition is off).
 
 import * as assert from "assert";
@@ -19,8 +20,6 @@ import { ensureEngines, ProcessResult, REPO_ROOT, skipOrFail } from "./harness/e
 
 const STACK = "dev";
 const PULUMI_ENGINES = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"] as const;
-/** Namespaces the dev stack creates (stacks/Pulumi.dev.yaml: two tenants plus the platform's). */
-const DEV_NAMESPACES = ["bulwark-system", "checkout", "catalog"];
 
 const stackText = () => fs.readFileSync(path.join(REPO_ROOT, "stacks", `Pulumi.${STACK}.yaml`), "utf8");
 
@@ -52,8 +51,7 @@ describe("Pulumi CLI runs the Bulwark policy pack (real Pulumi engine)", functio
         }
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-pulumi-"));
         workspace = await openWorkspace({ stateDir: tmp, binaries: bins!, kubeconfig: api!.kubeconfigPath, passphrase: "test" });
-        // Previews run the stack file as it is (Helm releases included: a preview fetches no chart).
-        writeStackCopy(workspace.dir, STACK, stackText(), false);
+        writeStackCopy(workspace.dir, STACK, stackText());
         await selectStack(workspace, STACK);
     });
 
@@ -93,23 +91,5 @@ describe("Pulumi CLI runs the Bulwark policy pack (real Pulumi engine)", functio
         assert.match(text, /- \[mandatory\]\s+namespace-pod-security-level\s+\(kubernetes:core\/v1:Namespace: checkout\)/, text);
         const mandatory = [...text.matchAll(/- \[mandatory\]\s+([\w-]+)/g)].map((m) => m[1]);
         summary.push(`preview dev with prod.json: exit ${result.code}, ${mandatory.length} mandatory violations`);
-    });
-
-    it("up of dev (config-only) creates the Namespaces with their Pod Security labels", async function () {
-        // `up` would install charts from their repositories, which cannot be reached here: config-only.
-        writeStackCopy(workspace!.dir, STACK, stackText());
-        const up = await pulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK, "--policy-pack", "policy-pack", "--policy-pack-config", "policy-pack/config/dev.json"]);
-        assert.strictEqual(up.code, 0, output(up));
-        const labels: string[] = [];
-        for (const name of DEV_NAMESPACES) {
-            const ns = await api!.get("v1", "Namespace", name);
-            assert.strictEqual(ns.status, 200, `namespace ${name}: ${JSON.stringify(ns.body)}`);
-            const enforce = (ns.body.metadata?.labels ?? {})["pod-security.kubernetes.io/enforce"];
-            assert.ok(enforce !== undefined, `namespace ${name} has no pod-security.kubernetes.io/enforce label: ${JSON.stringify(ns.body.metadata)}`);
-            labels.push(`${name}=${enforce}`);
-        }
-        // No `pulumi destroy` here: this server runs no kube-controller-manager, so foreground
-        // deletion never completes. lifecycle.engine.test.ts runs destroy with one, for every stack.
-        summary.push(`up dev: exit 0, namespaces enforce ${labels.join(", ")}`);
     });
 });

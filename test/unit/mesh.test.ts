@@ -74,6 +74,30 @@ describe("service mesh (mocks): every stack x mesh x policy engine", () => {
     }
 });
 
+describe("service mesh: Linkerd's trust anchor, installed and config-only", () => {
+    async function render(install: boolean): Promise<RenderResult> {
+        const config = stackConfig("staging");
+        const platform = config.values["bulwark:platform"] as Obj;
+        return renderStack("staging", { ...config, values: { ...config.values, "bulwark:platform": { ...platform, mesh: "linkerd", install } } });
+    }
+    const issuerOf = (result: RenderResult) => objectsOf(result, "Certificate").find((certificate) => certificate.metadata.name === "linkerd-identity-issuer");
+
+    it("installed: up waits for the issuer to be Ready, then publishes its CA as the trust roots", async () => {
+        const result = await render(true);
+        assert.strictEqual(issuerOf(result)?.metadata.annotations?.["pulumi.com/waitFor"], "condition=Ready");
+        assert.ok(objectsOf(result, "ConfigMap").some((map) => map.metadata.name === "linkerd-identity-trust-roots"));
+        assert.strictEqual(result.resources.filter((resource) => resource.name.endsWith("-linkerd-issuer-secret")).length, 1, "the issuer Secret is read");
+    });
+
+    it("config-only: the issuer is created, and nothing reads a Secret that only cert-manager would write", async () => {
+        const result = await render(false);
+        assert.ok(issuerOf(result), "the issuer Certificate is configuration and is created");
+        assert.strictEqual(issuerOf(result)?.metadata.annotations?.["pulumi.com/waitFor"], undefined);
+        assert.ok(!objectsOf(result, "ConfigMap").some((map) => map.metadata.name === "linkerd-identity-trust-roots"));
+        assert.deepStrictEqual(result.resources.filter((resource) => resource.name.endsWith("-linkerd-issuer-secret")), []);
+    });
+});
+
 describe("service mesh: prod render", () => {
     let prod: RenderResult;
     before(async () => {
