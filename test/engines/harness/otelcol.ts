@@ -158,6 +158,13 @@ export function rssMiB(pid: number): number {
     return match === null ? 0 : Number(match[1]) / 1024;
 }
 
+/** Anonymous and file-backed parts of a process's resident set, from /proc (kB -> MiB). */
+export function rssPartsMiB(pid: number): { anon: number; file: number } {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const part = (name: string) => Number(new RegExp(`${name}:\\s+([0-9]+) kB`).exec(status)?.[1] ?? 0) / 1024;
+    return { anon: part("RssAnon"), file: part("RssFile") };
+}
+
 /** Every span the sink wrote: {traceId, spanId, service, attributes}. */
 export function sinkSpans(dir: string): { traceId: string; spanId: string; service: string; attributes: Record<string, unknown> }[] {
     const file = path.join(dir, "traces.jsonl");
