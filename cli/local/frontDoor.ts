@@ -7,7 +7,7 @@ import { readStackConfig, defaultStackConfigPath } from "../stackConfig";
 import { CliError } from "../errors";
 import { ApiServer, attachControlPlane, startControlPlane, stopRecordedControlPlane } from "./controlPlane";
 import { ensureEngines, repositoryRoot } from "./engines";
-import { createStandInNamespaces, standInNamespacesFor } from "./configOnly";
+import { createStandInCrds, createStandInNamespaces, standInsFor } from "./configOnly";
 import { openWorkspace, policyPackArgs, policyViolations, PulumiWorkspace, selectStack, writeStackCopy } from "./pulumiWorkspace";
 
 const localEngines = ["etcd", "kube-apiserver", "kube-controller-manager", "pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"] as const;
@@ -54,10 +54,12 @@ export async function upLocal(options: LocalOptions): Promise<number> {
     const plane = await controlPlane(stateDir, binaries, out);
     try {
         const workspace = await workspaceFor(stateDir, options.stack, plane.kubeconfigPath, binaries);
-        const standIns = await standInNamespacesFor(options.stack, readStackConfig(defaultStackConfigPath(options.stack)));
-        if (standIns.length > 0) {
-            await createStandInNamespaces(plane, standIns);
-            out.write(`namespaces owned by installs config-only mode expects elsewhere, created as stand-ins: ${standIns.join(", ")}\n`);
+        // Config-only mode expects the controllers' installs (their namespaces and CRDs) to exist already.
+        const standIns = await standInsFor(options.stack, readStackConfig(defaultStackConfigPath(options.stack)));
+        await createStandInNamespaces(plane, standIns.namespaces);
+        const crds = await createStandInCrds(plane, standIns.kinds);
+        if (standIns.namespaces.length + crds.length > 0) {
+            out.write(`stand-ins for the installs config-only mode expects (no controllers run here): namespaces [${standIns.namespaces.join(", ")}], schema-less CRDs [${crds.join(", ")}]\n`);
         }
         out.write(`pulumi up --stack ${options.stack} ${policyPackArgs(options.stack).join(" ")} (config-only: install: false)\n`);
         const up = await workspace.run(["up", "--yes", "--non-interactive", "--stack", options.stack, ...policyPackArgs(options.stack)], { echo: out });

@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { kubernetesObjects, renderStack } from "../../cli/render";
-import { configOnlyConfig, createStandInNamespaces, namespacesManagedElsewhere } from "../../cli/local/configOnly";
+import { configOnlyConfig, createStandInNamespaces, customKinds, namespacesManagedElsewhere } from "../../cli/local/configOnly";
 import { openWorkspace, policyViolations, PulumiWorkspace, selectStack, writeStackCopy } from "../../cli/local/pulumiWorkspace";
 import { settingsKey } from "../../components/settings";
 import { stackConfig, stackNames, repoRoot } from "../support/render";
@@ -74,10 +74,7 @@ for (const stack of stackNames) {
             // CRDs for every custom kind the config-only stack creates, plus PeerAuthentication for the bad change.
             const rendered = kubernetesObjects(await renderStack(stack, configOnlyConfig(source)));
             const kinds = new Map<string, { apiVersion: string; kind: string }>([["security.istio.io/v1/PeerAuthentication", { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication" }]]);
-            for (const object of rendered) {
-                const apiVersion = String(object.apiVersion);
-                if (apiVersion.includes(".") && !apiVersion.startsWith("admissionregistration.k8s.io") && !apiVersion.startsWith("rbac.") && !apiVersion.startsWith("networking.k8s.io")) kinds.set(`${apiVersion}/${object.kind}`, { apiVersion, kind: String(object.kind) });
-            }
+            for (const { apiVersion, kind } of customKinds(rendered)) kinds.set(`${apiVersion}/${kind}`, { apiVersion, kind });
             for (const { apiVersion, kind } of kinds.values()) {
                 // The catalogue's schemas, or the CRDs a pinned chart ships (Tetragon's TracingPolicy).
                 const crd = crdFromSharedSchema(apiVersion, kind) ?? crdFromChartCrds(apiVersion, kind);

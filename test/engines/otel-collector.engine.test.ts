@@ -208,10 +208,13 @@ describe("engine tier: the generated collector pipeline on the real collector", 
         const { ports, start } = await gateway(settings, sinkPorts, dir("overload-queue"));
         const collector = await start();
         let peak = 0;
+        let peakAnon = 0;
         let parts = { anon: 0, file: 0 };
         const sampler = setInterval(() => {
             const rss = rssMiB(collector.process.pid!);
-            if (rss > peak) [peak, parts] = [rss, rssPartsMiB(collector.process.pid!)];
+            const now = rssPartsMiB(collector.process.pid!);
+            peakAnon = Math.max(peakAnon, now.anon);
+            if (rss > peak) [peak, parts] = [rss, now];
         }, 100);
         // 16 workers, each with a request of 10 000 spans in flight (about 1.6 MB on the wire, several times
         // that decoded): the decoded requests alone exceed the 153 MiB soft limit (limit 204 - spike 51).
@@ -226,9 +229,13 @@ describe("engine tier: the generated collector pipeline on the real collector", 
             if (tries > 0) await sleep(1_000);
             refused = (await metricSum(ports.metrics, "otelcol_processor_memory_limiter_refused_spans_total")) + (await metricSum(ports.metrics, "otelcol_receiver_refused_spans_total"));
         }
-        console.log(`      accepted ${sent.acceptedItems}, refused ${sent.refusedItems} spans (${sent.firstError ?? "no error"}); collector metrics refused ${refused}; peak RSS ${peak.toFixed(0)} MiB (anonymous ${parts.anon.toFixed(0)}, file-backed ${parts.file.toFixed(0)}) of ${containerMiB} MiB`);
+        console.log(`      accepted ${sent.acceptedItems}, refused ${sent.refusedItems} spans (${sent.firstError ?? "no error"}); collector metrics refused ${refused}; peak anonymous memory ${peakAnon.toFixed(0)} MiB of ${containerMiB} MiB; peak RSS ${peak.toFixed(0)} MiB (anonymous ${parts.anon.toFixed(0)}, file-backed ${parts.file.toFixed(0)})`);
         assert.ok(sent.refusedItems > 0, "memory_limiter refused data");
         assert.ok(refused > 0, "the refusals are visible in the collector's own metrics");
-        assert.ok(peak < containerMiB, `peak RSS ${peak.toFixed(0)} MiB (anonymous ${parts.anon.toFixed(0)}, file-backed ${parts.file.toFixed(0)}) under the ${containerMiB} MiB container limit`);
+        // What gets a container OOM-killed is memory the kernel cannot reclaim: anonymous memory (the Go
+        // heap, held under GOMEMLIMIT). File-backed pages (the 126 MB binary's text, the persistent
+        // queue's file pages) are page cache, which the kernel reclaims or writes back under the cgroup's
+        // limit before it kills anything, so they are reported, not held to the limit.
+        assert.ok(peakAnon < containerMiB, `peak anonymous memory ${peakAnon.toFixed(0)} MiB under the ${containerMiB} MiB container limit`);
     });
 });
