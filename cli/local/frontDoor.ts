@@ -62,7 +62,8 @@ export async function upLocal(options: LocalOptions): Promise<number> {
             out.write(`stand-ins for the installs config-only mode expects (no controllers run here): namespaces [${standIns.namespaces.join(", ")}], schema-less CRDs [${crds.join(", ")}]\n`);
         }
         out.write(`pulumi up --stack ${options.stack} ${policyPackArgs(options.stack).join(" ")} (config-only: install: false)\n`);
-        const up = await workspace.run(["up", "--yes", "--non-interactive", "--stack", options.stack, ...policyPackArgs(options.stack)], { echo: out });
+        // No separate preview pass: `up` runs the pack on every resource and prints the same violations.
+        const up = await workspace.run(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", options.stack, ...policyPackArgs(options.stack)], { echo: out });
         out.write(`\n${await summary(plane, `${up.stdout}\n${up.stderr}`)}`);
         out.write(`\n${up.code === 0 ? "up" : "up FAILED"} in ${seconds(started)}. Next: \`bulwark demo\` (what each layer stops), \`bulwark down\` (destroy and stop).\n`);
         out.write(`kubeconfig: ${plane.kubeconfigPath}\n`);
@@ -123,7 +124,14 @@ export async function summary(plane: ApiServer, pulumiOutput: string): Promise<s
         const answer = await plane.request("GET", `/apis/${group}/${plural}`);
         if (answer.status === 200) lines.push(`  ${what}: ${(answer.body?.items ?? []).length}`);
     }
-    const violations = policyViolations(pulumiOutput);
+    const mutating = ((await plane.request("GET", "/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies")).body?.items ?? []) as any[];
+    if (mutating.length > 0) lines.push(`  safe defaults (native MutatingAdmissionPolicy): ${mutating.map((policy) => policy.metadata.name).join(", ")}`);
+    // A guardrail may report the same resource more than once (one line per finding): list each once.
+    const seen = new Set<string>();
+    const violations = policyViolations(pulumiOutput).filter((violation) => {
+        const key = `${violation.level} ${violation.guardrail} ${violation.resource}`;
+        return !seen.has(key) && seen.add(key) !== undefined;
+    });
     lines.push(`  guardrail results from the policy pack: ${violations.length === 0 ? "no violations" : `${violations.length} violation(s)`}`);
     for (const violation of violations) lines.push(`    [${violation.level}] ${violation.guardrail} (${violation.resource})`);
     return `${lines.join("\n")}\n`;
