@@ -54,7 +54,8 @@ function celMutationSpec(mutation: MutationDefinition, context: MutationContext)
         failurePolicy: "Fail",
         // Another mutator may add a container after this one ran: run again if the object changed.
         reinvocationPolicy: "IfNeeded",
-        variables: mutation.scope.kind === "namespaceMetadata" ? [] : podSpecMutationVariables(mutation.kinds),
+        // No empty list: the API server drops it, and `pulumi up` would then see a change on every run.
+        ...(mutation.scope.kind === "namespaceMetadata" ? {} : { variables: podSpecMutationVariables(mutation.kinds) }),
         mutations: mutationExpressions(mutation, context).map((expression) => ({ patchType: "JSONPatch", jsonPatch: { expression } })),
     };
 }
