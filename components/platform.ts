@@ -7,6 +7,7 @@ import { FluentBit } from "./observability/logs/fluentBit";
 import { Metrics } from "./observability/metrics/metrics";
 import { PodSecurity } from "./pod-security/podSecurity";
 import { RuntimeSecurity } from "./runtime-security/runtimeSecurity";
+import { ImageSignatureAdmission } from "./supply-chain/imageSignatureAdmission";
 import { PlatformSettings } from "./settings";
 
 /*
@@ -16,7 +17,8 @@ import { PlatformSettings } from "./settings";
  *
  *   pod-security/      built: namespaces, Pod Security Admission labels, exceptions (capability 6)
  *   policy/            built: admission engine and GitOps-delivered guardrails (capabilities 2, 3)
- *   supply-chain/      cosign signature verification (capability 4)
+ *   supply-chain/      built: cosign signature verification at deploy time, and the sigstore
+ *                      policy-controller with its ClusterImagePolicies on gatekeeper/vap stacks (capability 4)
  *   mesh/              built: Istio or Linkerd, STRICT mTLS, cert-manager PKI (capability 5)
  *   runtime-security/  built: Falco or Tetragon with typed detection rules (capability 7)
  *   observability/     Prometheus, Fluent Bit, OpenTelemetry Collector (capabilities 1, 8)
@@ -41,6 +43,8 @@ export interface PlatformArgs {
 export class Platform extends pulumi.ComponentResource {
     readonly podSecurity: PodSecurity;
     readonly admissionGuardrails: AdmissionGuardrails;
+    /** The sigstore policy-controller and its ClusterImagePolicies (gatekeeper/vap stacks with a trust policy). */
+    readonly imageSignatureAdmission: ImageSignatureAdmission;
     readonly runtimeSecurity: RuntimeSecurity;
     readonly serviceMesh: ServiceMesh;
     /** The OpenTelemetry Collector agent and gateway (absent when disabled or not installing). */
@@ -65,6 +69,11 @@ export class Platform extends pulumi.ComponentResource {
         this.admissionGuardrails = new AdmissionGuardrails(
             `${name}-guardrails`,
             { settings, stack: pulumi.getStack(), namespaces: this.podSecurity.namespaces, install, provider: args.provider },
+            { parent: this },
+        );
+        this.imageSignatureAdmission = new ImageSignatureAdmission(
+            `${name}-image-signatures`,
+            { settings, namespaces: this.podSecurity.namespaces, install, provider: args.provider },
             { parent: this },
         );
         this.runtimeSecurity = new RuntimeSecurity(

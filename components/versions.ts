@@ -51,4 +51,5 @@ export const chartRepositories = {
     istio: "https://istio-release.storage.googleapis.com/charts",
     linkerd: "https://helm.linkerd.io/edge",
     prometheusCommunity: "https://prometheus-community.github.io/helm-charts",
+    sigstore: "https://sigstore.github.io/helm-charts",
 } as const;

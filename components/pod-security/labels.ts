@@ -1,6 +1,7 @@
 import { meshComponentNamespaces } from "../mesh/enrolment";
 import type { EnforcementMode, PlatformSettings, PodSecurityLevel } from "../settings";
 import { runtimeSecurityNamespaces } from "../settings/levels";
+import { policyControllerNamespace, verifiesWithPolicyController } from "../supply-chain/policyControllerScope";
 
 /** Where Bulwark records why a namespace runs below `restricted`. */
 export const podSecurityReasonAnnotation = "bulwark.dev/pod-security-reason";
@@ -73,6 +74,14 @@ export function componentNamespaces(settings: PlatformSettings): ComponentNamesp
     if (settings.policy.engine === "kyverno") namespaces.push({ name: "kyverno", purpose: "the Kyverno admission controller" });
     if (settings.policy.engine === "gatekeeper") namespaces.push({ name: "gatekeeper-system", purpose: "the OPA Gatekeeper admission controller" });
     if (settings.policy.delivery === "flux" && settings.policy.flux?.install) namespaces.push({ name: "flux-system", purpose: "the Flux GitOps controllers" });
+    if (verifiesWithPolicyController(settings)) {
+        namespaces.push({
+            name: policyControllerNamespace,
+            purpose: "the sigstore policy-controller (image signature verification at admission)",
+            level: "restricted",
+            reason: "The policy-controller webhook and its lease-cleanup hook need no host access: Bulwark's chart values run them non-root with every capability dropped and the RuntimeDefault seccomp profile.",
+        });
+    }
     if (settings.runtimeSecurity.sensor !== "none") {
         const sensor = settings.runtimeSecurity.sensor;
         namespaces.push({

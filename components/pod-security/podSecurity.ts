@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { meshEnrolment } from "../mesh/enrolment";
 import { PlatformSettings } from "../settings";
+import { policyControllerOptInLabel, verifiesWithPolicyController } from "../supply-chain/policyControllerScope";
 import { NamespacePlan, namespaceRoleLabel, planNamespaces, podSecurityLabels, podSecurityReasonAnnotation } from "./labels";
 
 export interface PodSecurityArgs {
@@ -60,12 +61,16 @@ export class PodSecurity extends pulumi.ComponentResource {
 export function namespaceMetadata(plan: NamespacePlan, settings: PlatformSettings): k8s.types.input.meta.v1.ObjectMeta {
     // Workload namespaces are enrolled in the mesh; platform and exception namespaces are not.
     const mesh = plan.role === "tenant" ? meshEnrolment(settings) : { labels: {}, annotations: {} };
+    // Workload namespaces opt in to the sigstore policy-controller's image checks (configuration, so in
+    // config-only mode too); platform namespaces stay out, so the verifier never blocks its own install.
+    const imageVerification: Record<string, string> = plan.role === "tenant" && verifiesWithPolicyController(settings) ? { [policyControllerOptInLabel]: "true" } : {};
     const annotations = { ...mesh.annotations, ...(plan.reason === undefined ? {} : { [podSecurityReasonAnnotation]: plan.reason }) };
     return {
         name: plan.name,
         labels: {
             ...plan.extraLabels,
             ...mesh.labels,
+            ...imageVerification,
             "app.kubernetes.io/managed-by": "bulwark",
             [namespaceRoleLabel]: plan.role,
             "bulwark.dev/environment": settings.environment ?? "",

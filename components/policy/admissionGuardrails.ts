@@ -103,8 +103,8 @@ export class AdmissionGuardrails extends pulumi.ComponentResource {
 
     /** Every admission object as a typed resource; Gatekeeper constraints wait for their templates. */
     private createPolicies(name: string, settings: PlatformSettings, childOptions: pulumi.CustomResourceOptions, engineReady: pulumi.Resource[]): void {
-        // Kyverno verifies signatures itself; ClusterImagePolicies need the sigstore policy-controller, which
-        // this component does not install yet, so they are delivered through policies/ (GitOps) only.
+        // Kyverno verifies signatures itself. On gatekeeper/vap stacks the verifier is the sigstore
+        // policy-controller, whose ClusterImagePolicies supply-chain/ImageSignatureAdmission creates.
         const supplyChain = settings.policy.engine === "kyverno" ? settings.supplyChain : undefined;
         // Mutations first: admission defaults an object before the validating policies see it.
         const objects = [

@@ -2,8 +2,7 @@ import { imageSignatureVerified } from "../guardrails/images/signature-verified/
 import { guardrailAnnotations, managedLabels, systemNamespaces, validationActions } from "../policy/render/common";
 import { EnforcementMode, SigningAuthority, SupplyChainSettings, TrustPolicyEntry } from "../settings";
 
-/** Label a namespace carries to opt in to the sigstore policy-controller's admission checks. */
-export const policyControllerOptInLabel = "policy.sigstore.dev/include";
+export { policyControllerOptInLabel } from "./policyControllerScope";
 
 /**
  * Admission globs match the whole reference (tag or digest included), so an entry's repository glob

@@ -137,6 +137,28 @@ const chartRows: Record<string, ChartRow> = {
         },
         exceptions: upstreamImageExceptions,
     },
+    // The image verifier on gatekeeper/vap stacks (dev; prod with engine gatekeeper). The chart's own
+    // suite, policy-controller-chart.engine.test.ts, checks the values from inline settings; this row
+    // takes them from the stacks' renders and adds check and the server-side dry-run.
+    "policy-controller": {
+        effects(values, objects) {
+            const deployment = one(objects, "Deployment", (name) => name.endsWith("-webhook"));
+            assert.strictEqual(deployment.spec.replicas, values.webhook.replicaCount);
+            assertResources(deployment);
+            assert.strictEqual(deployment.spec.template.spec.securityContext.runAsNonRoot, true);
+            assert.strictEqual(containersOf(deployment)[0].securityContext.seccompProfile.type, "RuntimeDefault");
+            assertPdb(objects, (name) => name.includes("webhook"), values.webhook.podDisruptionBudget);
+            const webhooks = [...find(objects, "ValidatingWebhookConfiguration"), ...find(objects, "MutatingWebhookConfiguration")].flatMap((configuration) => configuration.webhooks);
+            assert.ok(webhooks.length >= 4, webhooks.map((webhook: any) => webhook.name).join(", "));
+            for (const webhook of webhooks) {
+                assert.strictEqual(webhook.failurePolicy, values.webhook.failurePolicy, webhook.name);
+                assert.strictEqual(webhook.timeoutSeconds, values.webhook.webhookTimeoutSeconds.validating, webhook.name);
+            }
+            for (const webhook of webhooks.filter((candidate: any) => candidate.name === "policy.sigstore.dev")) assert.deepStrictEqual(webhook.namespaceSelector, values.webhook.namespaceSelector);
+            for (const job of find(objects, "Job")) for (const container of job.spec.template.spec.containers) assert.deepStrictEqual(container.resources, values.leasescleanup.resources, `${job.metadata.name}/${container.name} resources`);
+        },
+        exceptions: upstreamImageExceptions,
+    },
 };
 
 /** A stack file with one more settings override (for engines no stack file selects). */

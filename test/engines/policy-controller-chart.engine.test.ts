@@ -39,6 +39,20 @@ describe("sigstore policy-controller chart with the stack's values (real Helm)",
         for (const webhook of imageWebhooks) assert.deepStrictEqual(webhook.namespaceSelector, { matchExpressions: [{ key: "policy.sigstore.dev/include", operator: "In", values: ["true"] }] });
     });
 
+    it("every pod meets Pod Security restricted (non-root, RuntimeDefault seccomp, no escalation, every capability dropped)", () => {
+        const pods = objects.filter((object) => object.kind === "Deployment" || object.kind === "Job").map((object) => ({ name: object.metadata.name, spec: (object as unknown as { spec: { template: { spec: { securityContext?: Record<string, any>; containers: { name: string; securityContext?: Record<string, any> }[] } } } }).spec.template.spec }));
+        assert.ok(pods.length >= 2, "the webhook and the lease-cleanup hook");
+        for (const pod of pods) {
+            for (const container of pod.spec.containers) {
+                const context = { ...pod.spec.securityContext, ...container.securityContext };
+                assert.strictEqual(context.runAsNonRoot, true, `${pod.name}/${container.name} runAsNonRoot`);
+                assert.strictEqual(context.seccompProfile?.type, "RuntimeDefault", `${pod.name}/${container.name} seccomp`);
+                assert.strictEqual(container.securityContext?.allowPrivilegeEscalation, false, `${pod.name}/${container.name} allowPrivilegeEscalation`);
+                assert.deepStrictEqual(container.securityContext?.capabilities?.drop, ["ALL"], `${pod.name}/${container.name} capabilities`);
+            }
+        }
+    });
+
     it("runs the stack's replicas with a PodDisruptionBudget", () => {
         const deployment = objects.find((object) => object.kind === "Deployment") as unknown as { spec: { replicas: number } };
         assert.strictEqual(deployment.spec.replicas, 2);

@@ -75,8 +75,14 @@ export const stackGuardrails: readonly StackGuardrailDefinition[] = [
             if (kyvernoImagePolicies.length + sigstorePolicies.length + fluxSync.length === 0) {
                 problems.push("no admission image verifier in the stack: expected a Kyverno ImageValidatingPolicy, a sigstore ClusterImagePolicy, or a Flux Kustomization syncing ./policies/ (which carries them)");
             }
-            if (sigstorePolicies.length > 0 && releasesOf(resources, ["policy-controller"]).length === 0 && objectsOfKind(resources, "Deployment").every((resource) => !resource.name.includes("policy-controller"))) {
+            const policyControllers = releasesOf(resources, ["policy-controller"]);
+            if (sigstorePolicies.length > 0 && policyControllers.length === 0 && objectsOfKind(resources, "Deployment").every((resource) => !resource.name.includes("policy-controller"))) {
                 problems.push("ClusterImagePolicy objects exist but no sigstore policy-controller enforces them");
+            }
+            for (const release of policyControllers) {
+                // The chart's default is Fail; a stack that overrides it lets unverified images through when the webhook is down.
+                const failurePolicy = (release.props.values as { webhook?: { failurePolicy?: string } } | undefined)?.webhook?.failurePolicy ?? "Fail";
+                if (failurePolicy !== "Fail") problems.push(`sigstore policy-controller release ${release.name} sets webhook.failurePolicy ${failurePolicy}; it must be Fail`);
             }
             return problems;
         },
