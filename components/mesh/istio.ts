@@ -1,6 +1,7 @@
 import { chartRepositories, versions } from "../versions";
 import { MeshSettings } from "../settings";
 import { intermediateCaCertificate, KubeObject } from "./pki";
+import { ChartRelease } from "../chartRelease";
 
 /** Istio's root namespace: mesh-wide policy lives here, and istiod runs here. */
 export const istioNamespace = "istio-system";
@@ -10,14 +11,10 @@ export const istioCniNamespace = "istio-cni";
 export const istioCaSecret = "cacerts";
 
 /** A pinned Helm release the mesh installs: pure data, rendered by the engine tier with real Helm. */
-export interface MeshRelease {
+export interface MeshRelease extends ChartRelease {
     /** Release name, also the folder stem of the pinned chart in ../shared/charts. */
     readonly name: string;
-    readonly chart: string;
-    readonly version: string;
-    readonly repository: string;
     readonly namespace: string;
-    readonly values: Record<string, unknown>;
 }
 
 const restrictedSeccomp = { type: "RuntimeDefault" };

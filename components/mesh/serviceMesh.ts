@@ -6,6 +6,7 @@ import { chartRepositories, versions } from "../versions";
 import { istioObjects, istioReleases, MeshRelease } from "./istio";
 import { linkerdIdentityIssuer, linkerdIssuerSecret, linkerdNamespace, linkerdReleases, linkerdScrapeObjects, linkerdTrustRoots } from "./linkerd";
 import { certManagerNamespace, KubeObject, rootCaObjects } from "./pki";
+import { installChart } from "../chartRelease";
 
 export interface ServiceMeshArgs {
     /** Resolved settings: `mesh` (provider, PKI, Prometheus identity), tenants, platform namespace. */
@@ -60,11 +61,7 @@ export class ServiceMesh extends pulumi.ComponentResource {
                 { ...childOptions, dependsOn },
             );
         const release = (spec: MeshRelease, dependsOn: pulumi.Resource[]) =>
-            new k8s.helm.v3.Release(
-                `${name}-${spec.name}`,
-                { name: spec.name, chart: spec.chart, version: spec.version, namespace: namespaceOf(spec.namespace), repositoryOpts: { repo: spec.repository }, values: spec.values, atomic: true },
-                { ...childOptions, dependsOn },
-            );
+            installChart(`${name}-${spec.name}`, spec.name, namespaceOf(spec.namespace), spec, { ...childOptions, dependsOn });
 
         const certManagerReady: pulumi.Resource[] = [];
         if (install) {

@@ -7,6 +7,7 @@ import { fluxNamespace, fluxPolicySync, fluxRelease } from "./flux";
 import { renderAdmissionPolicies, unsupportedGuardrails } from "./render";
 import { mutationContextFor } from "../guardrails/mutations/context";
 import { renderMutationPolicies } from "./render/mutations";
+import { installChart } from "../chartRelease";
 
 export interface AdmissionGuardrailsArgs {
     readonly settings: PlatformSettings;
@@ -48,19 +49,7 @@ export class AdmissionGuardrails extends pulumi.ComponentResource {
         const release = engineRelease(policy);
         let engineReady: pulumi.Resource[] = [];
         if (install && release !== undefined) {
-            const helm = new k8s.helm.v3.Release(
-                `${name}-${release.engine}`,
-                {
-                    name: release.engine,
-                    namespace: namespaceOf(release.namespace),
-                    chart: release.chart,
-                    version: release.version,
-                    repositoryOpts: { repo: release.repository },
-                    values: release.values,
-                    atomic: true,
-                },
-                childOptions,
-            );
+            const helm = installChart(`${name}-${release.engine}`, release.engine, namespaceOf(release.namespace), release, childOptions);
             new k8s.apiextensions.CustomResource(
                 `${name}-${release.engine}-metrics`,
                 {
@@ -79,11 +68,7 @@ export class AdmissionGuardrails extends pulumi.ComponentResource {
             if (install && policy.flux?.install) {
                 const flux = fluxRelease();
                 fluxReady = [
-                    new k8s.helm.v3.Release(
-                        `${name}-flux`,
-                        { name: "flux", namespace: namespaceOf(fluxNamespace), chart: flux.chart, version: flux.version, repositoryOpts: { repo: flux.repository }, values: flux.values, atomic: true },
-                        childOptions,
-                    ),
+                    installChart(`${name}-flux`, "flux", namespaceOf(fluxNamespace), flux, childOptions),
                 ];
             }
             for (const object of fluxPolicySync(policy, args.stack)) {

@@ -7,6 +7,7 @@ import { renderFalcoRules } from "./rules/render";
 import { falcoRuleSet } from "./rules/rules";
 import { AlertDestinations, sensorRelease, SensorRelease } from "./sensorReleases";
 import { tetragonPolicies, TracingPolicyObject } from "./tetragonPolicies";
+import { installChart } from "../chartRelease";
 
 export interface RuntimeSecurityArgs {
     /** Resolved platform settings; `runtimeSecurity` chooses the sensor. */
@@ -96,19 +97,7 @@ export class RuntimeSecurity extends pulumi.ComponentResource {
                 throw new pulumi.ResourceError(`namespace '${plan.release.namespace}' for ${plan.release.sensor} was not planned by PodSecurity`, this);
             }
             ready = [
-                new k8s.helm.v3.Release(
-                    `${name}-${plan.release.sensor}`,
-                    {
-                        name: plan.release.name,
-                        namespace: namespaceOf(plan.release.namespace),
-                        chart: plan.release.chart,
-                        version: plan.release.version,
-                        repositoryOpts: { repo: plan.release.repository },
-                        values: plan.release.values,
-                        atomic: true,
-                    },
-                    childOptions,
-                ),
+                installChart(`${name}-${plan.release.sensor}`, plan.release.name, namespaceOf(plan.release.namespace), plan.release, childOptions),
             ];
         }
         for (const object of plan.objects) {

@@ -1,6 +1,7 @@
 import { chartRepositories, versions } from "../versions";
 import { RuntimeSecuritySettings, runtimeSecurityNamespaces } from "../settings";
 import { runtimeExemptLabel } from "./tetragonPolicies";
+import { ChartRelease } from "../chartRelease";
 
 /** Where the sensors' alerts go; resolved once (see `resolveRuntimeSecurityArgs`). */
 export interface AlertDestinations {
@@ -11,14 +12,10 @@ export interface AlertDestinations {
 }
 
 /** Pure description of a sensor's Helm release (testable without resource wiring). */
-export interface SensorRelease {
+export interface SensorRelease extends ChartRelease {
     readonly sensor: "falco" | "tetragon";
     readonly name: string;
     readonly namespace: string;
-    readonly chart: string;
-    readonly version: string;
-    readonly repository: string;
-    readonly values: Record<string, unknown>;
 }
 
 export const falcoRulesFile = "bulwark-rules.yaml";

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlatformSettings } from "../settings";
 import { renderClusterImagePolicies } from "./admission";
 import { policyControllerRelease, verifiesWithPolicyController } from "./policyController";
+import { installChart } from "../chartRelease";
 
 /*
  * Why this lives in supply-chain/ and not in policy/: the sigstore policy-controller is the admission
@@ -52,19 +53,7 @@ export class ImageSignatureAdmission extends pulumi.ComponentResource {
                 if (namespace === undefined) {
                     throw new pulumi.ResourceError(`the policy-controller namespace '${release.namespace}' is not among the planned namespaces (componentNamespaces)`, this);
                 }
-                this.release = new k8s.helm.v3.Release(
-                    `${name}-policy-controller`,
-                    {
-                        name: release.name,
-                        namespace: namespace.metadata.name,
-                        chart: release.chart,
-                        version: release.version,
-                        repositoryOpts: { repo: release.repository },
-                        values: release.values,
-                        atomic: true,
-                    },
-                    childOptions,
-                );
+                this.release = installChart(`${name}-policy-controller`, release.name, namespace.metadata.name, release, childOptions);
             }
             if (settings.policy.delivery !== "flux") {
                 for (const policy of renderClusterImagePolicies(settings.supplyChain, settings.enforcement)) {

@@ -1,17 +1,14 @@
 import { PlatformSettings } from "../settings";
 import { chartRepositories, versions } from "../versions";
 import { policyControllerNamespace, policyControllerOptInLabel } from "./policyControllerScope";
+import { ChartRelease } from "../chartRelease";
 
 export { policyControllerNamespace, verifiesWithPolicyController } from "./policyControllerScope";
 
 /** Pure description of the policy-controller's Helm release, kept out of resource wiring so it is testable. */
-export interface PolicyControllerRelease {
+export interface PolicyControllerRelease extends ChartRelease {
     readonly name: string;
     readonly namespace: string;
-    readonly chart: string;
-    readonly version: string;
-    readonly repository: string;
-    readonly values: Record<string, unknown>;
 }
 
 /** Pod Security restricted for a container: non-root, no escalation, every capability dropped, RuntimeDefault seccomp. */

@@ -6,6 +6,7 @@ import { platformHealthDashboard, platformHealthDashboardUid } from "../grafana/
 import { alertRules, prometheusRuleSpec } from "./alerts";
 import { platformMonitors } from "./monitors";
 import { kubePrometheusStackRelease, kubePrometheusStackValues } from "./stackValues";
+import { installChart } from "../../chartRelease";
 
 export interface MetricsArgs {
     /** Resolved platform settings (`observability.metrics`, the platform namespace, install). */
@@ -44,17 +45,11 @@ export class Metrics extends pulumi.ComponentResource {
         let ready: pulumi.Resource[] = [];
         if (install) {
             ready = [
-                new k8s.helm.v3.Release(
+                installChart(
                     `${name}-stack`,
-                    {
-                        name: kubePrometheusStackRelease,
-                        namespace: home,
-                        chart: "kube-prometheus-stack",
-                        version: versions.kubePrometheusStackChart,
-                        repositoryOpts: { repo: chartRepositories.prometheusCommunity },
-                        values: kubePrometheusStackValues(metrics),
-                        atomic: true,
-                    },
+                    kubePrometheusStackRelease,
+                    home,
+                    { chart: "kube-prometheus-stack", version: versions.kubePrometheusStackChart, repository: chartRepositories.prometheusCommunity, values: kubePrometheusStackValues(metrics) },
                     { ...childOptions, dependsOn: [args.namespaces[metrics.nodeExporterNamespace]].filter((n) => n !== undefined) },
                 ),
             ];
