@@ -26,7 +26,12 @@ export function linkerdReleases(mesh: MeshSettings): MeshRelease[] {
             values: {
                 // Pods are redirected by linkerd-cni, so injection adds no NET_ADMIN/NET_RAW proxy-init.
                 cniEnabled: true,
-                proxy: { defaultInboundPolicy: linkerdDefaultInboundPolicy },
+                proxy: {
+                    defaultInboundPolicy: linkerdDefaultInboundPolicy,
+                    // The chart gives injected proxies no capabilities.drop unless asked (only its own
+                    // control plane sets it); `restricted` requires drop ALL on the linkerd-proxy sidecar.
+                    capabilities: { drop: ["ALL"] },
+                },
                 identity: {
                     // The trust anchors come from cert-manager (the trust-roots ConfigMap), not from values.
                     externalCA: true,

@@ -154,11 +154,11 @@ describe("service mesh: pure builders", () => {
         assert.deepStrictEqual(intermediateIssuer(settings.mesh.pki), { name: "corp-vault", kind: "ClusterIssuer", group: "cert-manager.io" });
     });
 
-    it("Linkerd: all-authenticated by default, CNI on, trust anchors from cert-manager", () => {
+    it("Linkerd: all-authenticated by default, CNI on, proxies drop ALL capabilities, trust anchors from cert-manager", () => {
         const controlPlane = linkerdReleases(settingsWith("linkerd").mesh).find((release) => release.chart === "linkerd-control-plane")!;
         assert.deepStrictEqual(controlPlane.values, {
             cniEnabled: true,
-            proxy: { defaultInboundPolicy: "all-authenticated" },
+            proxy: { defaultInboundPolicy: "all-authenticated", capabilities: { drop: ["ALL"] } },
             identity: { externalCA: true, issuer: { scheme: "kubernetes.io/tls", issuanceLifetime: "24h" } },
         });
     });
