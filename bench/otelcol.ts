@@ -38,7 +38,8 @@ async function measure(name: string, bin: { otelcol: string; loadgen: string }, 
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(collector.process.pid!))), 100);
     const seconds = Number(process.env.BULWARK_BENCH_COLLECTOR_SECONDS ?? 20);
-    const result = spawnSync(bin.loadgen, [`--endpoint=127.0.0.1:${ports.grpc}`, "--signal=traces", "--items=200", "--workers=4", `--duration=${seconds}s`], { encoding: "utf8" });
+    // --requests=0: send until --duration ends (loadgen's default is a single request).
+    const result = spawnSync(bin.loadgen, [`--endpoint=127.0.0.1:${ports.grpc}`, "--signal=traces", "--items=200", "--workers=4", "--requests=0", `--duration=${seconds}s`], { encoding: "utf8" });
     clearInterval(sampler);
     await collector.stop();
     const summary = JSON.parse(result.stdout.trim().split("\n").pop() ?? "{}") as { acceptedItems: number; refusedItems: number; itemsPerSecond: number };

@@ -166,18 +166,34 @@ describe("engine tier: the generated collector pipeline on the real collector", 
         const sinkBefore = await sink(sinkPorts, first);
         const { ports, start } = await gateway(stackSettings("prod"), sinkPorts, dir("outage-queue"));
         await start();
-        const load = loadgen([`--endpoint=127.0.0.1:${ports.grpc}`, "--signal=traces", "--items=50", "--workers=2", "--duration=75s"]);
+        // One request of 50 spans every 2 s for 75 s: before, all through and after the outage.
+        let phase: "before" | "during" | "after" = "before";
+        const perPhase = { before: 0, during: 0, after: 0 };
+        const results: Awaited<ReturnType<typeof loadgen>>[] = [];
+        const sending = (async () => {
+            const until = Date.now() + 75_000;
+            while (Date.now() < until) {
+                const result = await loadgen([`--endpoint=127.0.0.1:${ports.grpc}`, "--signal=traces", "--items=50", "--requests=1"]);
+                results.push(result);
+                perPhase[phase] += result.acceptedItems;
+                await sleep(2_000);
+            }
+        })();
         await sleep(5_000);
         await sinkBefore.stop();
+        phase = "during";
         const downAt = Date.now();
         await sleep(60_000);
         await sink(sinkPorts, second);
+        phase = "after";
         console.log(`      backend down for ${((Date.now() - downAt) / 1000).toFixed(0)} s`);
-        const sent = await load;
+        await sending;
+        const sent = { acceptedItems: results.reduce((sum, result) => sum + result.acceptedItems, 0), refusedItems: results.reduce((sum, result) => sum + result.refusedItems, 0), firstError: results.find((result) => result.firstError)?.firstError };
         assert.strictEqual(sent.refusedItems, 0, sent.firstError);
+        assert.ok(perPhase.during > 0, `spans were sent while the backend was down (${JSON.stringify(perPhase)})`);
         const received = () => new Set([...sinkSpans(first), ...sinkSpans(second)].map((span) => span.spanId)).size;
         await waitFor(`${sent.acceptedItems} spans at the sink`, () => received() >= sent.acceptedItems, 180_000);
-        console.log(`      sent ${sent.acceptedItems} spans, received ${received()} distinct`);
+        console.log(`      sent ${sent.acceptedItems} spans (${perPhase.before} before, ${perPhase.during} during, ${perPhase.after} after the outage), received ${received()} distinct`);
         assert.strictEqual(received(), sent.acceptedItems);
     });
 
