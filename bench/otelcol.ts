@@ -3,13 +3,14 @@
  * config (otlp receiver, batch, otlp exporter), with the same binary, the same load generator and load,
  * on the same machine, in one run. Both export to the same local sink collector.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { roleConfig } from "../components/observability/collector/manifests";
 import { parsePlatformSettings } from "../components/settings";
 import { localPorts, localise, rssMiB, sinkConfig, startCollector, tempDir, writeConfig } from "../test/engines/harness/otelcol";
 import { readStackConfig, defaultStackConfigPath } from "../cli/stackConfig";
+import { runProcess } from "../cli/local/processes";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
@@ -39,7 +40,8 @@ async function measure(name: string, bin: { otelcol: string; loadgen: string }, 
     const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(collector.process.pid!))), 100);
     const seconds = Number(process.env.BULWARK_BENCH_COLLECTOR_SECONDS ?? 20);
     // --requests=0: send until --duration ends (loadgen's default is a single request).
-    const result = spawnSync(bin.loadgen, [`--endpoint=127.0.0.1:${ports.grpc}`, "--signal=traces", "--items=200", "--workers=4", "--requests=0", `--duration=${seconds}s`], { encoding: "utf8" });
+    // Spawned asynchronously, so the RSS sampler above keeps running while the load is on.
+    const result = await runProcess(bin.loadgen, [`--endpoint=127.0.0.1:${ports.grpc}`, "--signal=traces", "--items=200", "--workers=4", "--requests=0", `--duration=${seconds}s`], { timeoutMs: (seconds + 120) * 1000 });
     clearInterval(sampler);
     await collector.stop();
     const summary = JSON.parse(result.stdout.trim().split("\n").pop() ?? "{}") as { acceptedItems: number; refusedItems: number; itemsPerSecond: number };
