@@ -68,16 +68,15 @@ export function writeStackCopy(work: string, stack: string, sourceText: string, 
     return target;
 }
 
-/** A workspace in `stateDir`, logged in to its file backend. */
-export async function openWorkspace(opts: WorkspaceOptions): Promise<PulumiWorkspace> {
-    const dir = path.join(opts.stateDir, "project");
-    const backend = path.join(opts.stateDir, "backend");
-    fs.mkdirSync(backend, { recursive: true });
-    linkProject(dir);
+/**
+ * The environment the Pulumi CLI runs in: the built binaries first on $PATH, PULUMI_HOME in the state
+ * directory, no update check, no plugin downloads, the given kubeconfig, and none of the caller's own
+ * Pulumi settings (no cloud login, no other home or kubeconfig). `extra` adds variables (a CA bundle...).
+ */
+export function pulumiEnvironment(opts: WorkspaceOptions & { readonly extra?: Readonly<Record<string, string>> }): NodeJS.ProcessEnv {
     const inherited = { ...process.env };
-    // A developer's own Pulumi settings must not leak in: no cloud login, no other home or kubeconfig.
-    for (const key of ["PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_IGNORE_AMBIENT_PLUGINS", "PULUMI_CONFIG_PASSPHRASE_FILE", "KUBECONFIG"]) delete inherited[key];
-    const env: NodeJS.ProcessEnv = {
+    for (const key of ["PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_IGNORE_AMBIENT_PLUGINS", "PULUMI_CONFIG_PASSPHRASE_FILE", "KUBECONFIG", ...Object.keys(opts.extra ?? {})]) delete inherited[key];
+    return {
         ...inherited,
         // The built binaries by name, as the CLI looks plugins up.
         PATH: [...new Set(Object.values(opts.binaries).map((bin) => path.dirname(bin)))].join(path.delimiter) + path.delimiter + (process.env.PATH ?? ""),
@@ -86,7 +85,17 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<PulumiWorks
         PULUMI_CONFIG_PASSPHRASE: opts.passphrase ?? "bulwark-local",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         KUBECONFIG: opts.kubeconfig,
+        ...(opts.extra ?? {}),
     };
+}
+
+/** A workspace in `stateDir`, logged in to its file backend. */
+export async function openWorkspace(opts: WorkspaceOptions): Promise<PulumiWorkspace> {
+    const dir = path.join(opts.stateDir, "project");
+    const backend = path.join(opts.stateDir, "backend");
+    fs.mkdirSync(backend, { recursive: true });
+    linkProject(dir);
+    const env = pulumiEnvironment(opts);
     const run = (args: readonly string[], runOpts: { echo?: NodeJS.WritableStream; timeoutMs?: number } = {}) =>
         runProcess(opts.binaries.pulumi, [...args, "--color", "never"], { cwd: dir, env, echo: runOpts.echo, timeoutMs: runOpts.timeoutMs });
     const login = await run(["login", `file://${backend}`]);

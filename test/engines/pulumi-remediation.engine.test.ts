@@ -9,7 +9,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ApiServer, startApiServer } from "./harness/apiserver";
-import { ensureEngines, ProcessResult, REPO_ROOT, runProcess, skipOrFail } from "./harness/engines";
+import { PulumiWorkspace } from "../../cli/local/pulumiWorkspace";
+import { ensureEngines, ProcessResult, REPO_ROOT, skipOrFail } from "./harness/engines";
+import { openProgram } from "./support/pulumiProgram";
 
 const STACK = "dev";
 const PULUMI_ENGINES = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes"] as const;
@@ -19,11 +21,9 @@ describe("Pulumi CLI remediates with the mutation catalog (real Pulumi engine)",
     this.timeout(1_800_000);
     let api: ApiServer | undefined;
     let tmp = "";
-    let work = "";
-    let pulumiBin = "";
-    let env: NodeJS.ProcessEnv = {};
+    let workspace: PulumiWorkspace;
 
-    const pulumi = (args: readonly string[]) => runProcess(pulumiBin, [...args, "--color", "never"], { cwd: work, env, timeoutMs: 900_000 });
+    const pulumi = (args: readonly string[]) => workspace.run(args);
     const packArgs = ["--policy-pack", path.join(REPO_ROOT, "policy-pack"), "--policy-pack-config", path.join(REPO_ROOT, "policy-pack", "config", "dev.json")];
 
     before(async function () {
@@ -34,27 +34,8 @@ describe("Pulumi CLI remediates with the mutation catalog (real Pulumi engine)",
         } catch (error) {
             skipOrFail(this, error);
         }
-        pulumiBin = bins.pulumi;
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-remediation-"));
-        work = path.join(tmp, "program");
-        fs.cpSync(path.join(REPO_ROOT, "test", "engines", "programs", "remediation"), work, { recursive: true });
-        for (const entry of ["node_modules", "package.json", "tsconfig.json"]) fs.symlinkSync(path.join(REPO_ROOT, entry), path.join(work, entry));
-        const inherited = { ...process.env };
-        for (const key of ["PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_IGNORE_AMBIENT_PLUGINS", "PULUMI_CONFIG_PASSPHRASE_FILE", "KUBECONFIG"]) delete inherited[key];
-        env = {
-            ...inherited,
-            PATH: [...new Set(Object.values<string>(bins).map((bin) => path.dirname(bin)))].join(path.delimiter) + path.delimiter + (process.env["PATH"] ?? ""),
-            PULUMI_HOME: path.join(tmp, "home"),
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_CONFIG_PASSPHRASE: "test",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            KUBECONFIG: api!.kubeconfigPath,
-        };
-        fs.mkdirSync(path.join(tmp, "backend"));
-        for (const args of [["login", `file://${path.join(tmp, "backend")}`], ["stack", "init", STACK, "--non-interactive"]]) {
-            const result = await pulumi(args);
-            assert.strictEqual(result.code, 0, output(result));
-        }
+        workspace = await openProgram("remediation", { stateDir: tmp, binaries: bins!, kubeconfig: api!.kubeconfigPath, stack: STACK });
     });
 
     after(async () => {

@@ -20,7 +20,9 @@ import { parsePlatformSettings } from "../../components/settings";
 import { KeyPair, newKeyPair } from "../support/pki";
 import { pushImage, signImage } from "../support/oci";
 import { ApiServer, startApiServer } from "./harness/apiserver";
-import { ensureEngines, ProcessResult, REPO_ROOT, runProcess, skipOrFail } from "./harness/engines";
+import { PulumiWorkspace } from "../../cli/local/pulumiWorkspace";
+import { ensureEngines, ProcessResult, REPO_ROOT, skipOrFail } from "./harness/engines";
+import { openProgram } from "./support/pulumiProgram";
 import { RunningRegistry, startRegistry } from "./harness/registry";
 
 const STACK = "dev";
@@ -33,14 +35,12 @@ describe("Pulumi CLI forbids unsigned images with the policy pack (real Pulumi e
     let api: ApiServer | undefined;
     let registry: RunningRegistry | undefined;
     let tmp = "";
-    let work = "";
+    let workspace: PulumiWorkspace;
     let packConfig = "";
-    let pulumiBin = "";
-    let env: NodeJS.ProcessEnv = {};
     let trustedKey: KeyPair;
     const summary: string[] = [];
 
-    const pulumi = (args: readonly string[]) => runProcess(pulumiBin, [...args, "--color", "never"], { cwd: work, env, timeoutMs: 900_000 });
+    const pulumi = (args: readonly string[]) => workspace.run(args);
 
     async function previewWith(image: string): Promise<ProcessResult> {
         const set = await pulumi(["config", "set", "image", image, "--stack", STACK]);
@@ -57,11 +57,7 @@ describe("Pulumi CLI forbids unsigned images with the policy pack (real Pulumi e
         } catch (error) {
             skipOrFail(this, error);
         }
-        pulumiBin = bins.pulumi;
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-pulumi-signatures-"));
-        work = path.join(tmp, "program");
-        fs.cpSync(path.join(REPO_ROOT, "test", "engines", "programs", "signatures"), work, { recursive: true });
-        for (const entry of ["node_modules", "package.json", "tsconfig.json"]) fs.symlinkSync(path.join(REPO_ROOT, entry), path.join(work, entry));
 
         // The trust policy: images of the test registry's keyed/ repositories must be signed by the test key.
         trustedKey = newKeyPair();
@@ -86,24 +82,15 @@ describe("Pulumi CLI forbids unsigned images with the policy pack (real Pulumi e
         packConfig = path.join(tmp, "pack-config.json");
         fs.writeFileSync(packConfig, JSON.stringify(config, null, 2));
 
-        const inherited = { ...process.env };
-        for (const key of ["PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_IGNORE_AMBIENT_PLUGINS", "PULUMI_CONFIG_PASSPHRASE_FILE", "KUBECONFIG", "NODE_EXTRA_CA_CERTS", "BULWARK_SIGNATURE_CACHE"]) delete inherited[key];
-        env = {
-            ...inherited,
-            PATH: [...new Set(Object.values<string>(bins!).map((bin) => path.dirname(bin)))].join(path.delimiter) + path.delimiter + (process.env["PATH"] ?? ""),
-            PULUMI_HOME: path.join(tmp, "home"),
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_CONFIG_PASSPHRASE: "test",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            KUBECONFIG: api!.kubeconfigPath,
-            NODE_EXTRA_CA_CERTS: registry!.caFile,
-            BULWARK_SIGNATURE_CACHE: path.join(tmp, "signatures"),
-        };
-        fs.mkdirSync(path.join(tmp, "backend"));
-        for (const args of [["login", `file://${path.join(tmp, "backend")}`], ["stack", "init", STACK, "--non-interactive"]]) {
-            const result = await pulumi(args);
-            assert.strictEqual(result.code, 0, output(result));
-        }
+        // The pack's verifier trusts the test registry's CA through Node's standard variable; the
+        // signature cache goes to the temporary folder.
+        workspace = await openProgram("signatures", {
+            stateDir: tmp,
+            binaries: bins!,
+            kubeconfig: api!.kubeconfigPath,
+            stack: STACK,
+            extraEnv: { NODE_EXTRA_CA_CERTS: registry!.caFile, BULWARK_SIGNATURE_CACHE: path.join(tmp, "signatures") },
+        });
     });
 
     after(async () => {
