@@ -11,7 +11,6 @@
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
@@ -19,17 +18,9 @@ import { runtimeSecurityLogStatements } from "../../components/runtime-security/
 import { outputFields } from "../../components/runtime-security/rules/check";
 import { rules } from "../../components/runtime-security/rules/rules";
 import { ensureEngines, skipOrFail } from "./harness/engines";
+import { freePorts } from "../../cli/local/processes";
 
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-        server.on("error", reject);
-    });
-}
+const freePort = async (): Promise<number> => (await freePorts(1))[0];
 
 const pod = { namespace: "checkout", name: "api-7d4b9c-x2x9q", container: "api" };
 

@@ -3,47 +3,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../cli/bulwark";
+import { compliantPod, privilegedDeployment, runCli as run } from "../support/cli";
 import { repoRoot } from "../support/render";
 
-const compliantPod = `apiVersion: v1
-kind: Pod
-metadata: {name: ok, namespace: shop}
-spec:
-  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
-  containers:
-    - name: app
-      image: ghcr.io/acme/app:1.0
-      resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 128Mi}}
-      securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
-`;
-const privilegedDeployment = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: bad, namespace: shop}
-spec:
-  selector: {matchLabels: {app: bad}}
-  template:
-    metadata: {labels: {app: bad}}
-    spec:
-      containers:
-        - name: app
-          image: registry.example.com/app:1.0
-          securityContext: {privileged: true}
-`;
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const captured = { stdout: "", stderr: "" };
-    const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
-    process.stdout.write = ((chunk: string) => ((captured.stdout += chunk), true)) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: string) => ((captured.stderr += chunk), true)) as typeof process.stderr.write;
-    try {
-        const code = await main(args);
-        return { code, ...captured };
-    } finally {
-        process.stdout.write = writes.stdout;
-        process.stderr.write = writes.stderr;
-    }
-}
 
 describe("bulwark check", () => {
     let dir: string;

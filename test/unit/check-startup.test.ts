@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { repoRoot } from "../support/render";
+import { privilegedDeployment } from "../support/cli";
 
 /*
  * `check` must start like a linter: it may not load what only `render` and CrossGuard need. These
@@ -11,19 +12,6 @@ import { repoRoot } from "../support/render";
  * script records require.cache at exit), so they assert what was loaded, not how long it took.
  */
 
-const privilegedDeployment = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: bad, namespace: shop}
-spec:
-  selector: {matchLabels: {app: bad}}
-  template:
-    metadata: {labels: {app: bad}}
-    spec:
-      containers:
-        - name: app
-          image: registry.example.com/app:1.0
-          securityContext: {privileged: true}
-`;
 
 /** Runs the bin with `args` and returns its exit code, output and the modules it loaded. */
 function runRecordingModules(args: readonly string[]): { code: number | null; stdout: string; modules: string[] } {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { main } from "../../cli/bulwark";
+import { runCli as run } from "../support/cli";
 import { checkObjects } from "../../cli/check";
 import { fixManifestText } from "../../cli/fix";
 import { readManifests } from "../../cli/input";
@@ -34,18 +34,6 @@ spec:
   containers: [{name: a, image: registry.k8s.io/pause:3.10}]
 `;
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const captured = { stdout: "", stderr: "" };
-    const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
-    process.stdout.write = ((chunk: string) => ((captured.stdout += chunk), true)) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: string) => ((captured.stderr += chunk), true)) as typeof process.stderr.write;
-    try {
-        return { code: await main(args), ...captured };
-    } finally {
-        process.stdout.write = writes.stdout;
-        process.stderr.write = writes.stderr;
-    }
-}
 
 describe("bulwark fix", () => {
     let dir: string;

@@ -5,20 +5,10 @@ import * as path from "path";
 import { main } from "../../cli/bulwark";
 import { objectStartLines, toSarif } from "../../cli/sarif";
 import { repoRoot } from "../support/render";
+import { compliantPod } from "../support/cli";
 
 const bin = path.join(repoRoot, "dist", "cli", "bulwark.js");
 
-const compliantPod = `apiVersion: v1
-kind: Pod
-metadata: {name: ok, namespace: shop}
-spec:
-  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
-  containers:
-    - name: app
-      image: ghcr.io/acme/app:1.0
-      resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 128Mi}}
-      securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
-`;
 // The privileged pod starts on line 13: the compliant pod is lines 1-10, then `---` and a comment.
 const twoDocuments = `${compliantPod}---
 # a privileged one

@@ -1,22 +1,12 @@
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { serializeCollectorConfig } from "../../../components/observability/collector/manifests";
+import { freePort } from "./servers";
 
-/** A free 127.0.0.1 TCP port. */
-export function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-    });
-}
+export { freePort };
 
 export interface LocalPorts {
     readonly grpc: number;

@@ -5,11 +5,11 @@
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Certificate, newCa, serverCertificate } from "../../support/pki";
 import { EngineUnavailableError } from "./engines";
+import { freePorts } from "../../../cli/local/processes";
 
 export interface RunningRegistry {
     readonly host: string;
@@ -29,16 +29,7 @@ export function registryBinary(): string {
     }
 }
 
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-        server.on("error", reject);
-    });
-}
+const freePort = async (): Promise<number> => (await freePorts(1))[0];
 
 function ping(host: string, ca: string): Promise<number> {
     return new Promise((resolve) => {

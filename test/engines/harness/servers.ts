@@ -3,20 +3,10 @@
 // the test stops it or the test process exits.
 
 import { ChildProcess, spawn } from "child_process";
-import * as net from "net";
+import { freePorts } from "../../../cli/local/processes";
 
-/** A free TCP port on 127.0.0.1 (bound and released; good enough for a test's own servers). */
-export function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.unref();
-        server.on("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-    });
-}
+/** A free TCP port on 127.0.0.1 (the front door's own picker; bound and released). */
+export const freePort = async (): Promise<number> => (await freePorts(1))[0];
 
 export interface RunningProcess {
     readonly name: string;
