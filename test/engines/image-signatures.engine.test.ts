@@ -75,6 +75,20 @@ describe("image signature verification against a real registry (engine tier)", f
         assert.match(result.message, /unsigned: no cosign signature for sha256:/);
     });
 
+    it("rejects a registry whose TLS certificate is not signed by a trusted CA", async () => {
+        const digest = await pushImage(registry, "keyed/untrusted-tls", "1.0");
+        await signImage(registry, "keyed/untrusted-tls", digest, { privateKey: trustedKey.privateKey });
+        // The same registry and a validly signed image, but without the registry's CA: TLS must fail, closed.
+        const v = new ImageSignatureVerifier(settings, { cacheDir: fs.mkdtempSync(path.join(work, "cache-")) });
+        try {
+            const result = await v.verify(`${registry.host}/keyed/untrusted-tls@${digest}`);
+            assert.ok(!result.ok);
+            assert.match(result.message, /unreachable|certificate/i);
+        } finally {
+            v.close();
+        }
+    });
+
     it("rejects an image signed with another key", async () => {
         const digest = await pushImage(registry, "keyed/other", "1.0");
         await signImage(registry, "keyed/other", digest, { privateKey: otherKey.privateKey });

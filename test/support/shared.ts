@@ -1,8 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
+import { repositoryRoot } from "../../cli/local/engines";
 
 /** `../shared` beside the repository: corpora and schemas, read at test time, never copied. */
-export const sharedDir = path.resolve(__dirname, "..", "..", "..", "shared");
+export const sharedDir = path.resolve(repositoryRoot, "..", "shared");
 
 export const podSecurityCorpusDir = path.join(sharedDir, "corpora", "pod-security-admission");
 

@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parseDocuments } from "../../cli/input";
 import { compliantPod, privilegedDeployment, runCli as run } from "../support/cli";
 import { repoRoot } from "../support/render";
 
@@ -74,6 +75,14 @@ describe("bulwark check", () => {
         const dev = await run(["check", "--stack", "dev", "--format", "json", write("c/pod.yaml", devPod)]);
         assert.strictEqual(dev.code, 0);
         assert.deepStrictEqual(JSON.parse(dev.stdout), []);
+    });
+
+    it("reads YAML as the API server does: merge keys apply and unquoted timestamps stay strings", () => {
+        const { objects } = parseDocuments(
+            ["apiVersion: v1", "kind: ConfigMap", "metadata: {name: c, namespace: shop}", "defaults: &defaults {a: '1', b: '2'}", "data:", "  <<: *defaults", "  b: '3'", "  since: 2026-11-28T10:00:00Z", ""].join("\n"),
+            "cm.yaml",
+        );
+        assert.deepStrictEqual(objects[0].object.data, { a: "1", b: "3", since: "2026-11-28T10:00:00Z" });
     });
 
     it("rejects bad flags with a usage message and exit 2", async () => {

@@ -13,7 +13,7 @@
 //   BULWARK_ENGINES_NO_BUILD=1  never run build.sh; only use binaries already built
 
 import { spawn } from "child_process";
-import { engineCache, isExecutable } from "../../../cli/local/engines";
+import { engineCache, isExecutable, repositoryRoot } from "../../../cli/local/engines";
 import { ProcessResult, runProcess as runLocalProcess } from "../../../cli/local/processes";
 import * as fs from "fs";
 import * as path from "path";
@@ -21,7 +21,8 @@ import * as path from "path";
 export type EngineName = "kube-apiserver" | "kube-controller-manager" | "helm" | "etcd" | "gator" | "kyverno" | "cosign" | "pulumi" | "pulumi-language-nodejs" | "pulumi-resource-kubernetes"
     | "otelcol" | "otelcol-loadgen" | "istioctl" | "fluent-bit";
 
-export const REPO_ROOT = path.resolve(__dirname, "../../..");
+/** The repository root, also when this runs compiled from dist/ (npm run bench). */
+export const REPO_ROOT = repositoryRoot;
 export const ENGINES_DIR = path.join(REPO_ROOT, "tools", "engines");
 export const BUILD_SCRIPT = path.join(ENGINES_DIR, "build.sh");
 export const VERSIONS_FILE = path.join(ENGINES_DIR, "versions.env");
