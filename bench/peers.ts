@@ -23,13 +23,14 @@ export interface ProcessFigures {
 const gnuTime = "/usr/bin/time";
 
 /** Runs a process to completion and measures it; output goes to files, so large reports are fine. */
-export function measure(command: string, args: readonly string[], cwd: string): ProcessFigures {
+export function measure(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): ProcessFigures {
     const figures = path.join(cwd, ".time");
     const out = path.join(cwd, ".stdout");
     const withTime = fs.existsSync(gnuTime);
     const started = process.hrtime.bigint();
     const result = spawnSync(withTime ? gnuTime : command, withTime ? ["-f", "%U %S %M", "-o", figures, command, ...args] : args, {
         cwd,
+        env,
         encoding: "utf8",
         stdio: ["ignore", fs.openSync(out, "w"), "pipe"],
         maxBuffer: 1 << 30,
@@ -65,8 +66,9 @@ export function writeCorpus(dir: string, count: number): string {
     return file;
 }
 
-export function runCheck(bin: string, corpus: string, dir: string): { figures: ProcessFigures; verdicts: Verdicts } {
-    const figures = measure(process.execPath, [bin, "check", "--stack", "prod", "--format", "json", corpus], dir);
+/** `check --stack prod` on the corpus; `threads` sets BULWARK_CHECK_THREADS (1: the default single thread). */
+export function runCheck(bin: string, corpus: string, dir: string, threads = 1): { figures: ProcessFigures; verdicts: Verdicts } {
+    const figures = measure(process.execPath, [bin, "check", "--stack", "prod", "--format", "json", corpus], dir, { ...process.env, BULWARK_CHECK_THREADS: String(threads) });
     if (figures.code !== 0 && figures.code !== 1) throw new Error(`check exited ${figures.code}: ${figures.stderr}`);
     const verdicts: Verdicts = new Map();
     for (const violation of JSON.parse(figures.stdout) as { guardrail: string; namespace: string | null; name: string }[]) {

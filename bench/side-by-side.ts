@@ -5,11 +5,12 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { repositoryRoot } from "../cli/local/engines";
 import { ensureEngines } from "../test/engines/harness/engines";
 import { agreement, measure, ProcessFigures, runCheck, runGator, runKyverno, Verdicts, writeCorpus } from "./peers";
 import { deploymentCorpus, toYamlStream } from "./corpus";
 
-const repoRoot = path.resolve(__dirname, "..", "..");
+const repoRoot = repositoryRoot;
 const checkBin = path.join(repoRoot, "dist", "cli", "bulwark.js");
 
 export function loadAverage(): string {
@@ -46,11 +47,11 @@ function startUp(dir: string, runs: number): number {
     return median(walls);
 }
 
-function throughput(dir: string, count: number, runs: number): { wall: number; verdicts: Verdicts; figures: ProcessFigures } {
+function throughput(dir: string, count: number, runs: number, threads = 1): { wall: number; verdicts: Verdicts; figures: ProcessFigures } {
     const corpus = writeCorpus(dir, count);
-    const results = Array.from({ length: runs }, () => runCheck(checkBin, corpus, dir));
+    const results = Array.from({ length: runs }, () => runCheck(checkBin, corpus, dir, threads));
     const walls = results.map((result) => result.figures.wallSeconds);
-    console.log(`check --stack prod, ${count} Deployments, whole process (target >= 10000 objects/s), load ${loadAverage()}`);
+    console.log(`check --stack prod, ${count} Deployments, whole process, ${threads === 1 ? "one thread (the default)" : `BULWARK_CHECK_THREADS=${threads}`} (target >= 10000 objects/s), load ${loadAverage()}`);
     console.log(`  objects/s ${spread(walls.map((wall) => count / wall))}`);
     if (results[0].figures.cpuSeconds !== undefined) console.log(`  objects per cpu-second ${spread(results.map((result) => count / result.figures.cpuSeconds!))}`);
     const chosen = results.find((result) => result.figures.wallSeconds === median(walls))!;
@@ -103,6 +104,11 @@ export async function benchSideBySide(): Promise<void> {
         const startWall = startUp(dir, envNumber("BULWARK_BENCH_STARTUP_RUNS", 5));
         const objects = envNumber("BULWARK_BENCH_OBJECTS", 10000);
         const main = throughput(dir, objects, envNumber("BULWARK_BENCH_RUNS", 3));
+        // The opt-in threaded path on the same corpus, for the side-by-side decision on its default.
+        const threaded = os.availableParallelism() > 1 ? throughput(dir, objects, envNumber("BULWARK_BENCH_RUNS", 3), 2) : undefined;
+        if (threaded !== undefined && (threaded.verdicts.size !== main.verdicts.size || [...threaded.verdicts].some(([key, guardrails]) => [...guardrails].sort().join() !== [...(main.verdicts.get(key) ?? [])].sort().join()))) {
+            throw new Error("check with BULWARK_CHECK_THREADS=2 gave other verdicts than one thread");
+        }
         // BULWARK_BENCH_PEERS: which peers to run, comma-separated (default both; `none` for neither).
         const peers = (process.env.BULWARK_BENCH_PEERS ?? "kyverno,gator").split(",").map((name) => name.trim());
         if (!peers.includes("kyverno") && !peers.includes("gator")) return;
@@ -117,6 +123,11 @@ export async function benchSideBySide(): Promise<void> {
         console.log(
             `| \`bulwark check --stack prod\` | ${objects} | ${main.wall.toFixed(2)} s | ${(objects / main.wall).toFixed(0)} | ${main.figures.peakRssMb?.toFixed(0) ?? "?"} MB | | ${main.verdicts.size} objects flagged |`,
         );
+        if (threaded !== undefined) {
+            console.log(
+                `| \`bulwark check --stack prod\`, BULWARK_CHECK_THREADS=2 | ${objects} | ${threaded.wall.toFixed(2)} s | ${(objects / threaded.wall).toFixed(0)} | ${threaded.figures.peakRssMb?.toFixed(0) ?? "?"} MB | | same verdicts as one thread |`,
+            );
+        }
         for (const row of rows) console.log(typeof row === "string" ? `| ${row} |` : tableRow(row));
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });

@@ -5,13 +5,14 @@ import { Worker } from "worker_threads";
 import type { PlatformSettings } from "../components/settings";
 import { crossObjectCatalog } from "../components/guardrails/catalog";
 import { EnforcementLevel, GuardrailPolicyConfig } from "../components/guardrails/policyConfig";
-import { CheckViolation, enforcementLevelOf, inputGuardrailConfig, stackViolations } from "./check";
-import { InputText, ManifestObject } from "./input";
+import { CheckViolation, enforcementLevelOf, inputGuardrailConfig, resourceViolations, stackViolations } from "./check";
+import { InputText, ManifestObject, parseDocuments } from "./input";
 
 /*
- * `check` over worker threads (opt-in, see workerCount), for inputs large enough to pay for starting
- * them (each worker loads the catalog again). The input is cut at YAML document markers into one contiguous run of chunks
- * per worker. Phase 1: workers parse and send back what the whole input must see (Namespace labels,
+ * `check` over threads (opt-in, see workerCount), for inputs large enough to pay for starting
+ * workers (each worker loads the catalog again). The input is cut at YAML document markers into one
+ * contiguous run of chunks per thread; the main thread takes the first run itself, so n threads
+ * start n - 1 workers. Phase 1: workers parse and send back what the whole input must see (Namespace labels,
  * objects of cross-object guardrails). Phase 2: they evaluate the resource guardrails with the config
  * the main thread derived, exactly as the single-threaded path does; the results are put back in
  * input order, so the output is the same byte for byte.
@@ -33,6 +34,23 @@ export interface Phase2Request {
     readonly enforcementLevel: EnforcementLevel;
 }
 export type Phase2Reply = CheckViolation[][];
+
+/** Phase 1 on one run of chunks: parse, and pick out what the whole input must see. */
+export function parseChunks(chunks: readonly WorkerChunk[], sharedKinds: readonly string[]): { parsed: ReturnType<typeof parseDocuments>[]; reply: Phase1Reply } {
+    const parsed = chunks.map((chunk) => parseDocuments(chunk.text, chunk.file));
+    return {
+        parsed,
+        reply: {
+            documents: parsed.map((chunk) => chunk.documents),
+            shared: parsed.map((chunk) => chunk.objects.filter(({ object }) => object.kind === "Namespace" || sharedKinds.includes(String(object.kind)))),
+        },
+    };
+}
+
+/** Phase 2 on one run of parsed chunks: the resource guardrails, with the config of the whole input. */
+export function evaluateChunks(parsed: readonly ReturnType<typeof parseDocuments>[], request: Phase2Request): Phase2Reply {
+    return parsed.map((chunk) => resourceViolations(chunk.objects, request.config, request.enforcementLevel));
+}
 
 /** A line `---` (optionally followed by content) starts a YAML document, even inside a block scalar. */
 const documentMarker = /^---(?=[ \t\r\n]|$)/gm;
@@ -100,18 +118,30 @@ export async function checkInParallel(texts: readonly InputText[], settings: Pla
         taken += chunk.text.length;
     }
     const sharedKinds = [...new Set(crossObjectCatalog.flatMap((guardrail) => guardrail.kinds))];
-    const pool = runs.filter((run) => run.length > 0).map((run) => ({ run, worker: new Worker(workerScript, { workerData: { chunks: run, sharedKinds } }) }));
+    // Runs 1.. go to workers, started first so they load while the main thread parses run 0.
+    const pool = runs
+        .slice(1)
+        .filter((run) => run.length > 0)
+        .map((run) => ({ run, worker: new Worker(workerScript, { workerData: { chunks: run, sharedKinds } }) }));
     try {
-        let phase1: Phase1Reply[];
+        let local: ReturnType<typeof parseChunks>;
         try {
-            phase1 = await Promise.all(pool.map(({ worker }) => request<Phase1Reply>(worker)));
+            local = parseChunks(runs[0], sharedKinds);
         } catch {
             return undefined;
         }
+        let remote: Phase1Reply[];
+        try {
+            remote = await Promise.all(pool.map(({ worker }) => request<Phase1Reply>(worker)));
+        } catch {
+            return undefined;
+        }
+        const phase1 = [local.reply, ...remote];
+        const allRuns = [runs[0], ...pool.map(({ run }) => run)];
         // Document offsets per chunk: documents of earlier chunks of the same file.
         const offsets: number[][] = [];
         const seen = new Map<string, number>();
-        pool.forEach(({ run }, workerIndex) => {
+        allRuns.forEach((run, workerIndex) => {
             offsets.push(
                 run.map((chunk, chunkIndex) => {
                     const offset = seen.get(chunk.file) ?? 0;
@@ -124,7 +154,8 @@ export async function checkInParallel(texts: readonly InputText[], settings: Pla
         const shared = phase1.flatMap((reply, workerIndex) => reply.shared.flatMap((objects, chunkIndex) => objects.map((manifest) => located(manifest, offsets[workerIndex][chunkIndex]))));
         const enforcementLevel = enforcementLevelOf(settings);
         const config = inputGuardrailConfig(shared, settings);
-        const phase2 = await Promise.all(pool.map(({ worker }) => request<Phase2Reply>(worker, { config, enforcementLevel })));
+        const pending = pool.map(({ worker }) => request<Phase2Reply>(worker, { config, enforcementLevel }));
+        const phase2 = [evaluateChunks(local.parsed, { config, enforcementLevel }), ...(await Promise.all(pending))];
         const resource = phase2.flatMap((reply, workerIndex) =>
             reply.flatMap((violations, chunkIndex) => violations.map((violation) => ({ ...violation, documentIndex: shiftIndex(violation.documentIndex, offsets[workerIndex][chunkIndex]) }))),
         );
