@@ -77,6 +77,12 @@ const trustRootSchema = z
         certificateChain: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must hold PEM certificates" }).optional(),
         /** Public keys of the transparency logs whose signed entry timestamps are accepted. */
         transparencyLogKeys: z.array(pemBlock("PUBLIC KEY")).default([]),
+        /**
+         * The private log's URL, for admission engines that look an entry up online when a signature
+         * carries no bundle. Without it, admission accepts log evidence only from the signature's
+         * bundle (offline), and sends no request anywhere.
+         */
+        transparencyLogUrl: z.string().url("must be the log's URL, e.g. 'https://rekor.example.com'").optional(),
     })
     .refine((root) => (root.publicGood === undefined) !== (root.certificateChain === undefined), { message: "must set exactly one of publicGood or certificateChain" });
 

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformSettings } from "../settings";
-import { renderClusterImagePolicies } from "./admission";
+import { renderClusterImagePolicies, renderSigstoreTrustRoots } from "./admission";
 import { policyControllerRelease, verifiesWithPolicyController } from "./policyController";
 import { installChart } from "../chartRelease";
 
@@ -56,13 +56,18 @@ export class ImageSignatureAdmission extends pulumi.ComponentResource {
                 this.release = installChart(`${name}-policy-controller`, release.name, namespace.metadata.name, release, childOptions);
             }
             if (settings.policy.delivery !== "flux") {
+                // The Release brings the CRDs and the webhook that validates these objects; the
+                // ClusterImagePolicies name the TrustRoots, so those come first.
+                const afterRelease = this.release === undefined ? [] : [this.release];
+                const trustRoots = renderSigstoreTrustRoots(settings.supplyChain).map(
+                    (root) => new k8s.apiextensions.CustomResource(`${name}-trustroot-${(root.metadata as { name: string }).name}`, root as k8s.apiextensions.CustomResourceArgs, { ...childOptions, dependsOn: afterRelease }),
+                );
                 for (const policy of renderClusterImagePolicies(settings.supplyChain, settings.enforcement)) {
                     const metadata = policy.metadata as { name: string; annotations: Record<string, string> };
-                    // The Release brings the ClusterImagePolicy CRD and the webhook that validates these objects.
                     clusterImagePolicies[metadata.annotations["bulwark.dev/trust-policy-entry"]] = new k8s.apiextensions.CustomResource(
                         `${name}-clusterimagepolicy-${metadata.name}`,
                         policy as k8s.apiextensions.CustomResourceArgs,
-                        { ...childOptions, dependsOn: this.release === undefined ? [] : [this.release] },
+                        { ...childOptions, dependsOn: [...afterRelease, ...trustRoots] },
                     );
                 }
             }

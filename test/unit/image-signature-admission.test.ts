@@ -6,7 +6,8 @@ import { StackResource } from "../../components/guardrails/stack/definitions";
 import { Platform } from "../../components/platform";
 import { componentNamespaces } from "../../components/pod-security/labels";
 import { parsePlatformSettings, settingsKey } from "../../components/settings";
-import { renderClusterImagePolicies } from "../../components/supply-chain/admission";
+import { offlineOnlyLogUrl, renderClusterImagePolicies, renderSigstoreTrustRoots, transparencyLogsTrustRootName } from "../../components/supply-chain/admission";
+import { SchemaValidator } from "../support/schemas";
 import { policyControllerNamespace, policyControllerRelease, policyControllerValues } from "../../components/supply-chain/policyController";
 import { policyControllerOptInLabel } from "../../components/supply-chain/policyControllerScope";
 import { chartRepositories, versions } from "../../components/versions";
@@ -160,5 +161,59 @@ describe("image signatures at admission on gatekeeper/vap stacks: the sigstore p
     it("the release description is the pinned chart from the sigstore repository", () => {
         const release = policyControllerRelease(devSettings);
         assert.deepStrictEqual({ ...release, values: undefined }, { name: "policy-controller", namespace: "cosign-system", chart: "policy-controller", version: "0.10.6", repository: "https://sigstore.github.io/helm-charts", values: undefined });
+    });
+});
+
+describe("policy-controller TrustRoots and transparency-log evidence in ClusterImagePolicies", () => {
+    const pem = (label: string, body: string) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----`;
+    const logKey = pem("PUBLIC KEY", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE1Wn56FqTQBYd3PN3+cHr9zrdWkw0MTFqgjZAuBO5eOE3z5MiOpXvXTomx917tZQWJnhxkwkMHrCJPhJ8/JLhGw==");
+    const chain = pem("CERTIFICATE", "MIIBqzCCAVGgAwIBAgIUYhctYbwXoGgb1Xur3SUpDfGBj/wwCgYIKoZIzj0EAwIw");
+    const supplyChain = (logUrl?: string) =>
+        parsePlatformSettings(
+            {
+                supplyChain: {
+                    trustRoots: [{ name: "corp-fulcio", certificateChain: chain, transparencyLogKeys: [logKey], ...(logUrl === undefined ? {} : { transparencyLogUrl: logUrl }) }],
+                    policies: [
+                        { name: "logged", images: ["registry.corp/app/**"], authorities: [{ key: { publicKey: logKey } }] },
+                        { name: "offline", images: ["registry.corp/tools/**"], authorities: [{ key: { publicKey: logKey } }], transparencyLog: { required: false, reason: "signed in an air-gapped build without a log" } },
+                        { name: "keyless", images: ["registry.corp/ci/**"], authorities: [{ keyless: { trustRoot: "corp-fulcio", issuer: "https://ci.corp", subject: "ci@corp" } }] },
+                    ],
+                },
+            },
+            "inline",
+            "unit",
+        ).supplyChain;
+    const authority = (policies: Record<string, unknown>[], entry: string) =>
+        ((policies.find((policy) => (policy.metadata as { annotations: Record<string, string> }).annotations["bulwark.dev/trust-policy-entry"] === entry)!.spec as { authorities: Record<string, unknown>[] }).authorities[0]);
+
+    it("names the log for entries that require evidence (policy-controller skips the log check without ctlog), and none otherwise", () => {
+        const policies = renderClusterImagePolicies(supplyChain(), "enforce");
+        assert.deepStrictEqual(authority(policies, "logged").ctlog, { url: offlineOnlyLogUrl, trustRootRef: transparencyLogsTrustRootName });
+        assert.strictEqual(authority(policies, "offline").ctlog, undefined);
+        assert.deepStrictEqual(authority(policies, "keyless"), {
+            name: "a0",
+            keyless: { identities: [{ issuer: "https://ci.corp", subject: "ci@corp" }], trustRootRef: "bulwark-corp-fulcio", insecureIgnoreSCT: true },
+            ctlog: { url: offlineOnlyLogUrl, trustRootRef: "bulwark-corp-fulcio" },
+        });
+        assert.deepStrictEqual(authority(renderClusterImagePolicies(supplyChain("https://rekor.corp"), "enforce"), "logged").ctlog, { url: "https://rekor.corp", trustRootRef: transparencyLogsTrustRootName });
+    });
+
+    it("renders a TrustRoot per private root and one for the log keys, base64 PEM as policy-controller reads []byte, valid against the CRD schema", () => {
+        const roots = renderSigstoreTrustRoots(supplyChain());
+        assert.deepStrictEqual(roots.map((root) => (root.metadata as { name: string }).name), ["bulwark-corp-fulcio", transparencyLogsTrustRootName]);
+        const keys = (roots[0].spec as { sigstoreKeys: { certificateAuthorities: { certChain: string }[]; tLogs: { publicKey: string; baseURL: string }[] } }).sigstoreKeys;
+        assert.strictEqual(Buffer.from(keys.certificateAuthorities[0].certChain, "base64").toString().trim(), chain);
+        assert.strictEqual(Buffer.from(keys.tLogs[0].publicKey, "base64").toString().trim(), logKey);
+        assert.strictEqual(keys.tLogs[0].baseURL, offlineOnlyLogUrl);
+        const validator = new SchemaValidator();
+        for (const object of [...roots, ...renderClusterImagePolicies(supplyChain(), "enforce")]) assert.deepStrictEqual(validator.validate(object), []);
+    });
+
+    it("renders no TrustRoot for public-good roots", () => {
+        assert.deepStrictEqual(renderSigstoreTrustRoots(parsePlatformSettings({ supplyChain: trustPolicy }, "inline", "unit").supplyChain), []);
+    });
+
+    it("rejects a log URL that is not a URL, naming the key", () => {
+        assert.throws(() => supplyChain("rekor.corp"), /supplyChain\.trustRoots\[0\]\.transparencyLogUrl: must be the log's URL/);
     });
 });

@@ -13,7 +13,7 @@
 set -euo pipefail
 
 ENGINES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ALL_ENGINES=(kube-apiserver kube-controller-manager helm etcd gator kyverno cosign pulumi pulumi-language-nodejs pulumi-resource-kubernetes
+ALL_ENGINES=(kube-apiserver kube-controller-manager helm etcd gator kyverno cosign policy-tester pulumi pulumi-language-nodejs pulumi-resource-kubernetes
   otelcol otelcol-loadgen istioctl)
 # Engines built from a C source snapshot with CMake, not from a Go module (not in ALL_ENGINES: name them).
 SOURCE_ENGINES=(fluent-bit)
@@ -29,7 +29,7 @@ source "$ENGINES_DIR/versions.env"
 if [[ -n "$env_gotoolchain" ]]; then GOTOOLCHAIN="$env_gotoolchain"; fi
 if [[ -n "${GOTOOLCHAIN-}" ]]; then export GOTOOLCHAIN; else unset GOTOOLCHAIN; fi
 for v in KUBERNETES_VERSION KUBERNETES_STAGING_VERSION HELM_VERSION ETCD_VERSION GATOR_VERSION KYVERNO_VERSION \
-  COSIGN_VERSION PULUMI_VERSION PULUMI_NODEJS_VERSION PULUMI_KUBERNETES_VERSION PULUMI_KUBERNETES_SDK_VERSION GO_MIN_VERSION \
+  COSIGN_VERSION POLICY_CONTROLLER_VERSION PULUMI_VERSION PULUMI_NODEJS_VERSION PULUMI_KUBERNETES_VERSION PULUMI_KUBERNETES_SDK_VERSION GO_MIN_VERSION \
   OTELCOL_VERSION ISTIO_VERSION FLUENT_BIT_VERSION FLUENT_BIT_SHA256 FLUENT_BIT_PLUGINS; do
   [[ -n "${!v-}" ]] || die "$v is not set in $ENGINES_DIR/versions.env"
 done
@@ -56,6 +56,7 @@ etcd                       etcd                       ETCD_VERSION              
 gator                      gator                      GATOR_VERSION              github.com/open-policy-agent/gatekeeper/v3      github.com/open-policy-agent/gatekeeper/v3/cmd/gator                            about_4_min
 kyverno                    kyverno                    KYVERNO_VERSION            github.com/kyverno/kyverno                      github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno                              about_5_min
 cosign                     kyverno                    COSIGN_VERSION             github.com/sigstore/cosign/v2                   github.com/sigstore/cosign/v2/cmd/cosign                                        81_min_wall_(8.5_min_CPU)_at_load_37
+policy-tester              kyverno                    POLICY_CONTROLLER_VERSION  github.com/sigstore/policy-controller           github.com/sigstore/policy-controller/cmd/tester                                about_1.5_min_after_cosign
 pulumi                     pulumi                     PULUMI_VERSION             github.com/pulumi/pulumi/pkg/v3                 github.com/pulumi/pulumi/pkg/v3/cmd/pulumi                                      about_6_min
 pulumi-language-nodejs     pulumi-language-nodejs     PULUMI_NODEJS_VERSION      github.com/pulumi/pulumi/sdk/v3                 github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs               about_1_min
 pulumi-resource-kubernetes pulumi-resource-kubernetes PULUMI_KUBERNETES_VERSION  github.com/pulumi/pulumi-kubernetes/provider/v4 github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes about_8_min
@@ -130,6 +131,8 @@ engine_ldflags() {
     kyverno) echo "-s -w -X github.com/kyverno/kyverno/pkg/version.BuildVersion=$KYVERNO_VERSION" ;;
     # As cosign's Makefile stamps it (GIT_VERSION into sigs.k8s.io/release-utils).
     cosign) echo "-s -w -X sigs.k8s.io/release-utils/version.gitVersion=$COSIGN_VERSION" ;;
+    # policy-controller's Makefile stamps the same release-utils variable.
+    policy-tester) echo "-s -w -X sigs.k8s.io/release-utils/version.gitVersion=$POLICY_CONTROLLER_VERSION" ;;
     # As pulumi's Makefiles stamp them (the CLI and language hosts report this
     # version; the kubernetes provider reports its own, without the "v").
     pulumi) echo "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" ;;
@@ -151,6 +154,7 @@ engine_version_check() {
     gator) echo "$GATOR_VERSION" ;;
     kyverno) echo "Version: $KYVERNO_VERSION" ;;
     cosign) echo "GitVersion:    $COSIGN_VERSION" ;;
+    policy-tester) echo "GitVersion:    $POLICY_CONTROLLER_VERSION" ;;
     pulumi) echo "$PULUMI_VERSION" ;;
     # These two have no version flag: `go version -m` names the module they
     # were built from (see engine_version_output).
@@ -170,6 +174,7 @@ engine_version_args() {
     kyverno|pulumi|cosign) echo "version" ;;
     helm) echo "version" ;;
     istioctl) echo "version --remote=false" ;;
+    policy-tester) echo "-version" ;;
     *) echo "--version" ;;
   esac
 }
@@ -429,6 +434,8 @@ sync_wrappers() {
   log "kyverno: copied ${#args[@]} replace directive(s) from its go.mod"
   # cosign shares the kyverno wrapper (MVS keeps kyverno's versions of the shared Sigstore modules).
   (cd "$ENGINES_DIR/kyverno" && go mod edit -require="github.com/sigstore/cosign/v2@$COSIGN_VERSION")
+  # So does policy-controller's tester (same Sigstore, go-containerregistry and k8s.io modules).
+  (cd "$ENGINES_DIR/kyverno" && go mod edit -require="github.com/sigstore/policy-controller@$POLICY_CONTROLLER_VERSION")
   for e in pulumi pulumi-language-nodejs pulumi-resource-kubernetes; do sync_pulumi_wrapper "$e"; done
   local wrappers
   mapfile -t wrappers < <(awk 'NF && $2 != "-" { print $2 }' <<<"$ENGINE_TABLE" | sort -u)

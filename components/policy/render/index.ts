@@ -1,7 +1,7 @@
 import { catalog, crossObjectCatalog } from "../../guardrails/catalog";
 import { GuardrailData } from "../../guardrails/types";
 import { EnforcementMode, PolicyEngine, SupplyChainSettings } from "../../settings";
-import { renderClusterImagePolicies, renderKyvernoImagePolicies } from "../../supply-chain/admission";
+import { renderKyvernoImagePolicies, renderPolicyControllerPolicies } from "../../supply-chain/admission";
 import { renderGatekeeper } from "./gatekeeper";
 import { renderGatekeeperRego, renderGatekeeperSync } from "./gatekeeperRego";
 import { renderKyverno } from "./kyverno";
@@ -27,7 +27,7 @@ export function renderAdmissionPolicies(engine: PolicyEngine, mode: EnforcementM
 
 /** The image-signature verifier's policies from the trust policy: Kyverno's own, or sigstore policy-controller's. */
 export function imagePolicies(engine: PolicyEngine, mode: EnforcementMode, supplyChain: SupplyChainSettings): Record<string, unknown>[] {
-    return engine === "kyverno" ? renderKyvernoImagePolicies(supplyChain, mode) : renderClusterImagePolicies(supplyChain, mode);
+    return engine === "kyverno" ? renderKyvernoImagePolicies(supplyChain, mode) : renderPolicyControllerPolicies(supplyChain, mode);
 }
 
 function guardrailPolicies(engine: PolicyEngine, mode: EnforcementMode, data: GuardrailData): Record<string, unknown>[] {

@@ -18,7 +18,7 @@ import { ProcessResult, runProcess as runLocalProcess } from "../../../cli/local
 import * as fs from "fs";
 import * as path from "path";
 
-export type EngineName = "kube-apiserver" | "kube-controller-manager" | "helm" | "etcd" | "gator" | "kyverno" | "cosign" | "pulumi" | "pulumi-language-nodejs" | "pulumi-resource-kubernetes"
+export type EngineName = "kube-apiserver" | "kube-controller-manager" | "helm" | "etcd" | "gator" | "kyverno" | "cosign" | "policy-tester" | "pulumi" | "pulumi-language-nodejs" | "pulumi-resource-kubernetes"
     | "otelcol" | "otelcol-loadgen" | "istioctl" | "fluent-bit";
 
 /** The repository root, also when this runs compiled from dist/ (npm run bench). */
@@ -62,6 +62,7 @@ const VERSION_KEY: Record<EngineName, string> = {
     gator: "GATOR_VERSION",
     kyverno: "KYVERNO_VERSION",
     cosign: "COSIGN_VERSION",
+    "policy-tester": "POLICY_CONTROLLER_VERSION",
     pulumi: "PULUMI_VERSION",
     "pulumi-language-nodejs": "PULUMI_NODEJS_VERSION",
     "pulumi-resource-kubernetes": "PULUMI_KUBERNETES_VERSION",

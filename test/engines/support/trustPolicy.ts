@@ -5,7 +5,7 @@ import { Certificate, KeyPair } from "../../support/pki";
 export const githubIssuer = "https://token.actions.githubusercontent.com";
 export const ciIdentity = "https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main";
 
-/** The trust policy the cases run under: a key entry, keyless entries with and without tlog evidence. */
+/** The trust policy the cases run under: key entries and keyless entries, each with and without tlog evidence required. */
 export function testTrustPolicy(host: string, trustedKey: KeyPair, fulcio: Certificate, logKeyPem: string): SupplyChainSettings {
     return parsePlatformSettings(
         {
@@ -13,6 +13,8 @@ export function testTrustPolicy(host: string, trustedKey: KeyPair, fulcio: Certi
                 trustRoots: [{ name: "test-fulcio", certificateChain: fulcio.certificatePem, transparencyLogKeys: [logKeyPem] }],
                 policies: [
                     { name: "keyed", images: [`${host}/keyed/**`], authorities: [{ key: { publicKey: trustedKey.publicKeyPem } }], transparencyLog: { required: false, reason: "the test registry's signatures are made offline, without a log" } },
+                    // The same key, with transparency-log evidence required (the default).
+                    { name: "logged", images: [`${host}/logged/**`], authorities: [{ key: { publicKey: trustedKey.publicKeyPem } }] },
                     { name: "keyless", images: [`${host}/keyless/**`], authorities: [{ keyless: { trustRoot: "test-fulcio", issuer: githubIssuer, subject: ciIdentity } }] },
                     {
                         name: "keyless-offline",
