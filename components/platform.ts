@@ -4,6 +4,7 @@ import { ServiceMesh } from "./mesh/serviceMesh";
 import { OtelCollector } from "./observability/collector/collector";
 import { AdmissionGuardrails } from "./policy/admissionGuardrails";
 import { FluentBit } from "./observability/logs/fluentBit";
+import { TraceLogBackends } from "./observability/backends/traceLogBackends";
 import { Metrics } from "./observability/metrics/metrics";
 import { PodSecurity } from "./pod-security/podSecurity";
 import { RuntimeSecurity } from "./runtime-security/runtimeSecurity";
@@ -21,7 +22,8 @@ import { PlatformSettings } from "./settings";
  *                      policy-controller with its ClusterImagePolicies on gatekeeper/vap stacks (capability 4)
  *   mesh/              built: Istio or Linkerd, STRICT mTLS, cert-manager PKI (capability 5)
  *   runtime-security/  built: Falco or Tetragon with typed detection rules (capability 7)
- *   observability/     Prometheus, Fluent Bit, OpenTelemetry Collector (capabilities 1, 8)
+ *   observability/     Prometheus, Fluent Bit, OpenTelemetry Collector, and the trace and log stores
+ *                      (Tempo, Loki: installed or external, one endpoint source) (capabilities 1, 8)
  *
  * Each area receives the namespace it runs in as a typed input from `podSecurity`, never a string.
  */
@@ -55,6 +57,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly metrics: Metrics;
     /** The log forwarder, when installed (observability.logs). */
     readonly fluentBit?: FluentBit;
+    /** Tempo and Loki (observability.tempo, observability.loki): installed, or external, with the endpoints the collector and Grafana share. */
+    readonly traceLogBackends: TraceLogBackends;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bulwark:platform:Platform", name, {}, opts);
@@ -86,6 +90,7 @@ export class Platform extends pulumi.ComponentResource {
             { settings, namespaces: this.podSecurity.namespaces, install, provider: args.provider },
             { parent: this },
         );
+        this.traceLogBackends = new TraceLogBackends(`${name}-trace-log-stores`, { settings, namespaces: this.podSecurity.namespaces, provider: args.provider }, { parent: this });
         const collector = settings.observability.collector;
         if (install && collector.enabled) {
             const namespaces = this.podSecurity.namespaces;

@@ -36,6 +36,10 @@ export const versions = {
     otelcolImage: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib:0.155.0",
     /** kube-prometheus-stack (Prometheus Operator v0.93, Prometheus v3, Grafana, node-exporter, kube-state-metrics). */
     kubePrometheusStackChart: "88.5.3",
+    /** Tempo chart, single binary (app 2.10.8): the trace store, unless the stack names an external one. */
+    tempoChart: "2.2.4",
+    /** Loki chart (app 3.7.6), SingleBinary mode: the log store, unless the stack names an external one. */
+    lokiChart: "18.11.0",
     /** Fluent Bit image, run as typed resources (the app version of the fluent-bit 0.58.1 chart; the engine tier builds the same source). */
     fluentBitImage: "cr.fluentbit.io/fluent/fluent-bit:5.1.1",
 } as const;
@@ -52,4 +56,6 @@ export const chartRepositories = {
     linkerd: "https://helm.linkerd.io/edge",
     prometheusCommunity: "https://prometheus-community.github.io/helm-charts",
     sigstore: "https://sigstore.github.io/helm-charts",
+    /** grafana-community/helm-charts: the tempo and loki charts. */
+    grafanaCommunity: "https://grafana-community.github.io/helm-charts",
 } as const;

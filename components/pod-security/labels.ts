@@ -1,5 +1,6 @@
 import { meshComponentNamespaces } from "../mesh/enrolment";
 import type { EnforcementMode, PlatformSettings, PodSecurityLevel } from "../settings";
+import { installedTraceLogBackends } from "../settings/backendPlacement";
 import { runtimeSecurityNamespaces } from "../settings/levels";
 import { policyControllerNamespace, verifiesWithPolicyController } from "../supply-chain/policyControllerScope";
 
@@ -163,6 +164,11 @@ export const fluentBitNamespaceReason =
 export const nodeExporterNamespaceReason =
     "node-exporter is a node agent: it reports the node's own metrics, so it runs in the host network and PID namespaces and mounts the host's root filesystem read-only (hostPath), all of which Pod Security baseline forbids. It runs as non-root with every capability dropped.";
 
+/** Why the installed trace and log stores can run at restricted. */
+function traceLogStoreReason(store: string): string {
+    return `${store} needs no host access: Bulwark's chart values run its single binary as UID 10001 with every capability dropped, no privilege escalation, a read-only root filesystem and the RuntimeDefault seccomp profile; its data is on a PersistentVolumeClaim.`;
+}
+
 /** The metrics and logs namespaces: Prometheus at baseline, each node agent apart at privileged with its reason. */
 function observabilityNamespaces(settings: PlatformSettings): ComponentNamespace[] {
     const { metrics, logs } = settings.observability;
@@ -172,5 +178,8 @@ function observabilityNamespaces(settings: PlatformSettings): ComponentNamespace
         namespaces.push({ name: metrics.nodeExporterNamespace, purpose: "node-exporter", level: "privileged", reason: nodeExporterNamespaceReason });
     }
     if (logs.enabled) namespaces.push({ name: logs.namespace, purpose: "Fluent Bit", level: "privileged", reason: fluentBitNamespaceReason });
+    const stores = installedTraceLogBackends(settings);
+    if (stores.tempo) namespaces.push({ name: settings.observability.tempo.namespace, purpose: "Tempo, the trace store", level: "restricted", reason: traceLogStoreReason("Tempo") });
+    if (stores.loki) namespaces.push({ name: settings.observability.loki.namespace, purpose: "Loki, the log store", level: "restricted", reason: traceLogStoreReason("Loki") });
     return namespaces;
 }

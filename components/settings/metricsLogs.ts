@@ -8,9 +8,9 @@ import { versions } from "../versions";
  */
 
 /** A Kubernetes quantity such as "500m", "256Mi" or "50Gi". */
-const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, "must be a Kubernetes quantity such as '500m', '256Mi' or '50Gi'");
+export const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, "must be a Kubernetes quantity such as '500m', '256Mi' or '50Gi'");
 
-const resourcesSchema = z.strictObject({
+export const resourcesSchema = z.strictObject({
     requests: z.strictObject({ cpu: quantity, memory: quantity }),
     limits: z.strictObject({ memory: quantity, cpu: quantity.optional() }),
 });
@@ -22,7 +22,7 @@ const namespaceName = z
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be an RFC 1123 DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit");
 
 /** An http:// or https:// URL. */
-const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+export const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 
 /** A Prometheus duration for retention: "15d", "12h", "2w". */
 const retention = z.string().regex(/^[0-9]+(ms|s|m|h|d|w|y)$/, "must be a Prometheus duration such as '15d' or '12h'");
@@ -55,10 +55,18 @@ export const metricsSettingsSchema = z.strictObject({
         .strictObject({
             /** Install Grafana with the correlated datasources and the platform health dashboard. @default true */
             enabled: z.boolean().default(true),
-            /** Tempo's query URL (traces). */
-            tempoUrl: httpUrl.default("http://tempo.bulwark-monitoring.svc:3200"),
-            /** Loki's query URL (logs). */
-            lokiUrl: httpUrl.default("http://loki-gateway.bulwark-monitoring.svc"),
+            /**
+             * Tempo's query URL, for a Tempo run elsewhere (kept for older stacks; prefer
+             * `observability.tempo.external`). Set together with `collector.backends.traces`.
+             * @default derived from `observability.tempo` (see components/observability/backends/endpoints.ts)
+             */
+            tempoUrl: httpUrl.optional(),
+            /**
+             * Loki's query URL, for a Loki run elsewhere (kept for older stacks; prefer
+             * `observability.loki.external`). Set together with `collector.backends.logs`.
+             * @default derived from `observability.loki`
+             */
+            lokiUrl: httpUrl.optional(),
         })
         .prefault({}),
     /** Base URL of the alert runbooks; each rule links to `<url>#<alert name lower-cased>`. */

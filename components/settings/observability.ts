@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { logsSettingsSchema, metricsSettingsSchema } from "./metricsLogs";
+import { grpcEndpoint, lokiSettingsSchema, otlpHttpUrl as endpointUrl, tempoSettingsSchema } from "./traceLogBackends";
 
 /**
  * `observability`: the telemetry pipeline. `collector` is the OpenTelemetry Collector (agent DaemonSet +
@@ -13,13 +14,6 @@ const dnsLabel = z
 
 /** Container memory in MiB: what the memory_limiter limits and GOMEMLIMIT are derived from. */
 const memoryMiB = z.number().int("must be a whole number of MiB").min(128, "must be at least 128 (MiB): memory_limiter needs headroom").max(65536);
-
-/** An OTLP/HTTP URL; credentials never belong in it (use headers from a Secret). */
-const endpointUrl = z
-    .string()
-    .regex(/^https?:\/\/[^\s@]+$/, "must be an http:// or https:// URL without user:password@ (credentials never go into config)");
-/** An OTLP/gRPC endpoint: host:port. */
-const grpcEndpoint = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:[0-9]{1,5}$/, "must be host:port, e.g. 'tempo.tempo.svc:4317'");
 
 /** A Go RE2 pattern (what the redaction and transform processors compile). */
 const pattern = z.string().min(1).refine(
@@ -67,13 +61,21 @@ const piiSchema = z.strictObject({
 });
 
 const backendsSchema = z.strictObject({
-    /** Tempo's OTLP/gRPC endpoint. @default "tempo.tempo.svc:4317" */
-    traces: grpcEndpoint.default("tempo.tempo.svc:4317"),
-    /** Loki's OTLP/HTTP endpoint. @default "http://loki.loki.svc:3100/otlp" */
-    logs: endpointUrl.default("http://loki.loki.svc:3100/otlp"),
+    /**
+     * Tempo's OTLP/gRPC endpoint, for a Tempo run elsewhere (kept for older stacks; prefer
+     * `observability.tempo.external`). Set together with `metrics.grafana.tempoUrl`.
+     * @default derived from `observability.tempo` (the installed Tempo)
+     */
+    traces: grpcEndpoint.optional(),
+    /**
+     * Loki's OTLP/HTTP endpoint, for a Loki run elsewhere (kept for older stacks; prefer
+     * `observability.loki.external`). Set together with `metrics.grafana.lokiUrl`.
+     * @default derived from `observability.loki` (the installed Loki)
+     */
+    logs: endpointUrl.optional(),
     /** Prometheus's OTLP/HTTP receiver (the kube-prometheus-stack Prometheus of observability.metrics, `--web.enable-otlp-receiver`; exemplars included). @default "http://bulwark-prometheus.bulwark-monitoring.svc:9090/api/v1/otlp" */
     metrics: endpointUrl.default("http://bulwark-prometheus.bulwark-monitoring.svc:9090/api/v1/otlp"),
-    /** Use TLS towards the backends. @default true */
+    /** Use TLS towards the backends named here (an installed Tempo or Loki is reached in-cluster, see endpoints.ts). @default true */
     tls: z.boolean().default(true),
 });
 
@@ -124,7 +126,13 @@ export const observabilitySchema = z.strictObject({
     metrics: metricsSettingsSchema.prefault({}),
     /** Logs: Fluent Bit, correlated with traces (see metricsLogs.ts). */
     logs: logsSettingsSchema.prefault({}),
+    /** Tempo, the trace store: installed from its pinned chart, or external (see traceLogBackends.ts). */
+    tempo: tempoSettingsSchema.prefault({}),
+    /** Loki, the log store: installed from its pinned chart, or external (see traceLogBackends.ts). */
+    loki: lokiSettingsSchema.prefault({}),
 });
 
 export type ObservabilitySettings = z.output<typeof observabilitySchema>;
 export type CollectorSettings = ObservabilitySettings["collector"];
+export type TempoSettings = ObservabilitySettings["tempo"];
+export type LokiSettings = ObservabilitySettings["loki"];

@@ -7,6 +7,7 @@ import { mutationSettingsSchema } from "./mutations";
 import { runtimeSecurityNamespaces, runtimeSecuritySchema } from "./runtimeSecurity";
 import { meshSchema } from "./mesh";
 import { observabilitySchema } from "./observability";
+import { installedTraceLogBackends } from "./backendPlacement";
 
 /**
  * The schema of the `bulwark:platform` stack config key. Every object is strict: an unknown key is
@@ -195,6 +196,10 @@ export const platformSettingsSchema = z
             claim(settings.observability.metrics.nodeExporterNamespace, "observability.metrics.nodeExporterNamespace", ["observability", "metrics", "nodeExporterNamespace"]);
         }
         if (settings.install && settings.observability.logs.enabled) claim(settings.observability.logs.namespace, "observability.logs.namespace", ["observability", "logs", "namespace"]);
+        const installedStores = installedTraceLogBackends(settings);
+        if (installedStores.tempo) claim(settings.observability.tempo.namespace, "observability.tempo.namespace", ["observability", "tempo", "namespace"]);
+        if (installedStores.loki) claim(settings.observability.loki.namespace, "observability.loki.namespace", ["observability", "loki", "namespace"]);
+        traceLogEndpointRules(settings, ctx);
         settings.tenants.forEach((tenant, index) => claim(tenant.name, `tenants[${index}]`, ["tenants", index, "name"]));
         settings.podSecurity.exceptions.forEach((exception, index) =>
             claim(exception.namespace, `podSecurity.exceptions[${index}]`, ["podSecurity", "exceptions", index, "namespace"]),
@@ -212,6 +217,35 @@ export const platformSettingsSchema = z
             }
         }
     });
+
+/**
+ * One source per store: an external store is named either by its `external` block or by the older
+ * pair of keys, never both, and the older keys come as a pair (the collector's ingest endpoint and
+ * Grafana's query URL name the same store; one without the other is how they used to disagree).
+ */
+function traceLogEndpointRules(settings: PlatformSettings, ctx: z.RefinementCtx): void {
+    const { tempo, loki, collector, metrics } = settings.observability;
+    const stores = [
+        { store: "tempo", external: tempo.external, ingest: ["collector", "backends", "traces"], ingestValue: collector.backends.traces, query: ["metrics", "grafana", "tempoUrl"], queryValue: metrics.grafana.tempoUrl },
+        { store: "loki", external: loki.external, ingest: ["collector", "backends", "logs"], ingestValue: collector.backends.logs, query: ["metrics", "grafana", "lokiUrl"], queryValue: metrics.grafana.lokiUrl },
+    ];
+    for (const { store, external, ingest, ingestValue, query, queryValue } of stores) {
+        const named = (path: string[]) => `observability.${path.join(".")}`;
+        if (external !== undefined) {
+            for (const [path, value] of [[ingest, ingestValue], [query, queryValue]] as const) {
+                if (value !== undefined) ctx.addIssue({ code: "custom", path: ["observability", ...path], input: value, message: `must not be set together with observability.${store}.external: name the external ${store === "tempo" ? "Tempo" : "Loki"} in one place` });
+            }
+        } else if ((ingestValue === undefined) !== (queryValue === undefined)) {
+            const [missing, present] = ingestValue === undefined ? [ingest, query] : [query, ingest];
+            ctx.addIssue({
+                code: "custom",
+                path: ["observability", ...missing],
+                input: undefined,
+                message: `is required when ${named(present)} names an external ${store === "tempo" ? "Tempo" : "Loki"} (both must point at the same store; or use observability.${store}.external)`,
+            });
+        }
+    }
+}
 
 /** Namespaces a mesh installs into (cert-manager, control plane, CNI node agent). */
 export function meshNamespaces(provider: "istio" | "linkerd" | "none"): string[] {

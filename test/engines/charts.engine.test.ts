@@ -9,6 +9,11 @@
 // A chart a later area adds is one row of `chartRows`; a release whose chart has no row fails.
 
 import * as assert from "assert";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as os from "os";
+import * as path from "path";
+import { lokiPorts, tempoPorts } from "../../components/observability/backends/endpoints";
 import { checkObjects } from "../../cli/check";
 import { kubernetesObjects, RenderResult, renderStack } from "../../cli/render";
 import { StackConfig } from "../../cli/stackConfig";
@@ -27,6 +32,8 @@ interface ChartRow {
     readonly effects: (values: Values, objects: RenderedObject[], namespace: string) => void;
     /** Guardrail id -> why the chart's upstream objects may fail it. Anything else must pass. */
     readonly exceptions: Readonly<Record<string, string>>;
+    /** Where to render from, when not the pinned copy as it is (`<chart>-<version>`). */
+    readonly chartDir?: (version: string, values: Values) => string;
 }
 
 const find = (objects: RenderedObject[], kind: string, predicate: (object: any) => boolean = () => true): any[] => objects.filter((object) => object.kind === kind && predicate(object));
@@ -64,6 +71,41 @@ const upstreamImageExceptions = {
     "image-registry-allowed": "upstream controller images from the chart's own registry; mirroring into the stack's registries is not built yet",
     "image-digest-pinned": "upstream controller images pinned by tag through the chart version; digest pinning of platform images is not built yet",
 };
+
+function assertVolumeClaim(workload: any, size: string, storageClassName: string | undefined): void {
+    const claims: any[] = workload.spec.volumeClaimTemplates ?? [];
+    assert.strictEqual(claims.length, 1, `${workload.metadata.name}: one volume claim template`);
+    assert.strictEqual(claims[0].spec.resources.requests.storage, size, `${workload.metadata.name}: persistence size`);
+    assert.strictEqual(claims[0].spec.storageClassName ?? undefined, storageClassName, `${workload.metadata.name}: storage class`);
+}
+
+function assertServicePorts(objects: RenderedObject[], name: string, ports: number[]): void {
+    const service = one(objects, "Service", (candidate) => candidate === name);
+    for (const port of ports) assert.ok(service.spec.ports.some((candidate: any) => candidate.port === port), `Service ${name} exposes ${port} (the derived endpoints use it)`);
+}
+
+/**
+ * The pinned loki copy declares minio and rollout-operator as dependencies without carrying them, and
+ * Helm refuses a chart with a missing dependency even when its condition is off. Bulwark's values turn
+ * both off, so a scratch copy without the two declarations renders exactly the objects the real chart
+ * (with its subcharts present but disabled) renders.
+ */
+const scratchDirs: string[] = [];
+
+function lokiWithoutDisabledSubcharts(version: string, values: Values): string {
+    assert.strictEqual(values.minio?.enabled, false, "the values disable the minio subchart");
+    assert.strictEqual(values.rollout_operator?.enabled, false, "the values disable the rollout-operator subchart");
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-loki-chart-"));
+    scratchDirs.push(scratch);
+    const dir = path.join(scratch, "loki");
+    fs.cpSync(path.join(chartsDir, `loki-${version}`), dir, { recursive: true });
+    fs.chmodSync(path.join(dir, "Chart.yaml"), 0o644);
+    const chart = yaml.load(fs.readFileSync(path.join(dir, "Chart.yaml"), "utf8")) as Values;
+    assert.deepStrictEqual(chart.dependencies.map((dependency: Values) => dependency.condition).sort(), ["minio.enabled", "rollout_operator.enabled"]);
+    delete chart.dependencies;
+    fs.writeFileSync(path.join(dir, "Chart.yaml"), yaml.dump(chart));
+    return dir;
+}
 
 /** One row per chart Bulwark installs, keyed by the release's `chart` input. */
 const chartRows: Record<string, ChartRow> = {
@@ -159,6 +201,43 @@ const chartRows: Record<string, ChartRow> = {
         },
         exceptions: upstreamImageExceptions,
     },
+    // The trace store: single-binary Tempo (components/observability/backends/).
+    tempo: {
+        effects(values, objects) {
+            const statefulSet = one(objects, "StatefulSet", (name) => name === values.fullnameOverride);
+            assert.strictEqual(statefulSet.spec.replicas, values.replicas, "replicas");
+            assert.deepStrictEqual(containersOf(statefulSet)[0].resources, values.tempo.resources, "resources");
+            assertVolumeClaim(statefulSet, values.persistence.size, values.persistence.storageClassName);
+            assert.strictEqual(statefulSet.spec.template.spec.securityContext.seccompProfile.type, "RuntimeDefault");
+            const config = yaml.load(one(objects, "ConfigMap", (name) => name === values.fullnameOverride).data["tempo.yaml"]) as Values;
+            assert.strictEqual(config.compactor.compaction.block_retention, values.tempo.retention, "retention");
+            assert.strictEqual(config.usage_report.reporting_enabled, false);
+            assert.ok(config.distributor.receivers.otlp.protocols.grpc, "the OTLP/gRPC receiver the collector sends to");
+            assertServicePorts(objects, values.fullnameOverride, [tempoPorts.otlpGrpc, tempoPorts.http]);
+        },
+        exceptions: upstreamImageExceptions,
+    },
+    // The log store: Loki in SingleBinary mode on the filesystem store.
+    loki: {
+        chartDir: lokiWithoutDisabledSubcharts,
+        effects(values, objects) {
+            const statefulSet = one(objects, "StatefulSet", (name) => name === values.fullnameOverride);
+            assert.strictEqual(statefulSet.spec.replicas, values.singleBinary.replicas, "replicas");
+            assert.deepStrictEqual(containersOf(statefulSet).map((container: any) => container.name), ["loki"], "no sidecar (rules sidecar off)");
+            assert.deepStrictEqual(containersOf(statefulSet)[0].resources, values.singleBinary.resources, "resources");
+            assertVolumeClaim(statefulSet, values.singleBinary.persistence.size, values.singleBinary.persistence.storageClass);
+            const config = yaml.load(one(objects, "ConfigMap", (name) => name === values.fullnameOverride).data["config.yaml"]) as Values;
+            assert.strictEqual(config.limits_config.retention_period, values.loki.limits_config.retention_period, "retention");
+            assert.strictEqual(config.compactor.retention_enabled, true, "the compactor applies retention");
+            assert.strictEqual(config.auth_enabled, false, "single tenant: the collector sends no tenant header");
+            assert.strictEqual(config.schema_config.configs[0].object_store, "filesystem");
+            // Gateway, caches, canary: off.
+            assert.deepStrictEqual([...find(objects, "Deployment"), ...find(objects, "DaemonSet")].map((object) => object.metadata.name), []);
+            assert.deepStrictEqual(find(objects, "StatefulSet").map((object) => object.metadata.name), [values.fullnameOverride], "no memcached StatefulSets");
+            assertServicePorts(objects, values.fullnameOverride, [lokiPorts.http]);
+        },
+        exceptions: upstreamImageExceptions,
+    },
 };
 
 /** A stack file with one more settings override (for engines no stack file selects). */
@@ -227,7 +306,8 @@ describe("engine tier: every chart Bulwark installs, rendered by real Helm with 
         }
         for (const release of releases) {
             try {
-                const all = await helmTemplate({ chart: `${release.chart}-${release.version}`, release: release.name, namespace: release.namespace, values: release.values, includeCrds: true });
+                const chart = chartRows[release.chart]?.chartDir?.(release.version, release.values) ?? `${release.chart}-${release.version}`;
+                const all = await helmTemplate({ chart, release: release.name, namespace: release.namespace, values: release.values, includeCrds: true });
                 release.crds = all.filter((object) => object.kind === "CustomResourceDefinition");
                 release.objects = all.filter((object) => object.kind !== "CustomResourceDefinition");
                 row(release)[1] = String(release.objects.length);
@@ -239,6 +319,7 @@ describe("engine tier: every chart Bulwark installs, rendered by real Helm with 
 
     after(async () => {
         await api?.stop();
+        for (const dir of scratchDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
         if (rows.size > 0) printTable("Charts rendered by real Helm", ["release", "objects", "check", "dry-run accepted"], [...rows.values()]);
     });
 

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
+import { traceLogEndpoints } from "../../components/observability/backends/endpoints";
 import { traceCorrelation } from "../../components/observability/correlation";
 import { platformHealthPanels } from "../../components/observability/grafana/dashboard";
 import { alertRules } from "../../components/observability/metrics/alerts";
@@ -75,7 +76,8 @@ describe("Prometheus (real) receives exemplars from the collector (real)", funct
             skipOrFail(this, error);
         }
         // The platform's Prometheus settings that this test mirrors with Debian's binary.
-        const spec = kubePrometheusStackValues(parsePlatformSettings({}, "inline", "unit").observability.metrics).prometheus.prometheusSpec;
+        const defaults = parsePlatformSettings({}, "inline", "unit");
+        const spec = kubePrometheusStackValues(defaults.observability.metrics, traceLogEndpoints(defaults)).prometheus.prometheusSpec;
         assert.strictEqual(spec.enableRemoteWriteReceiver, true);
         assert.ok(spec.enableFeatures.includes("exemplar-storage"));
 

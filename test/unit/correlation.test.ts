@@ -1,5 +1,7 @@
 import * as assert from "assert";
 import * as yaml from "js-yaml";
+import { traceLogEndpoints } from "../../components/observability/backends/endpoints";
+import { collectorConfig } from "../../components/observability/collector/pipeline";
 import { collectorLiftStatements, extractTraceContext, traceCorrelation } from "../../components/observability/correlation";
 import { platformHealthDashboard } from "../../components/observability/grafana/dashboard";
 import { correlatedDatasources, exemplarTraceIdDestination } from "../../components/observability/grafana/datasources";
@@ -64,9 +66,9 @@ describe("the correlation contract", () => {
     });
 
     it("Grafana links point at the datasources that exist, with the contract's labels", () => {
-        const values = kubePrometheusStackValues(settings.observability.metrics);
+        const values = kubePrometheusStackValues(settings.observability.metrics, traceLogEndpoints(settings));
         const uids = traceCorrelation.datasourceUids;
-        const datasources = correlatedDatasources(settings.observability.metrics.grafana);
+        const datasources = correlatedDatasources(traceLogEndpoints(settings));
         const byUid = new Map<string, (typeof datasources)[number]>(datasources.map((datasource) => [datasource.uid, datasource]));
         // The Prometheus datasource is the chart's own (sidecar); Tempo and Loki are additional ones.
         assert.strictEqual(values.grafana.sidecar.datasources.uid, uids.prometheus);
@@ -89,6 +91,17 @@ describe("the correlation contract", () => {
         assert.strictEqual(byUid.get(loki.derivedFields[0].datasourceUid)?.type, "tempo", "log lines open Tempo");
 
         for (const panel of platformHealthDashboard().panels) assert.strictEqual(panel.datasource.uid, uids.prometheus, panel.title);
+    });
+
+    it("the collector's exporters and Grafana's datasources name the same Tempo and Loki (one endpoint source)", () => {
+        const endpoints = traceLogEndpoints(settings);
+        const gateway = collectorConfig({ role: "gateway", settings: settings.observability.collector, gatewayEndpoint: "unused:4317", backends: endpoints }) as { exporters: Record<string, { endpoint: string }> };
+        const datasources = kubePrometheusStackValues(settings.observability.metrics, endpoints).grafana.additionalDataSources;
+        const hostOf = (endpoint: string) => (endpoint.includes("://") ? new URL(endpoint).hostname : endpoint.split(":")[0]);
+        const tempoUrl = datasources.find((datasource) => datasource.type === "tempo")!.url;
+        const lokiUrl = datasources.find((datasource) => datasource.type === "loki")!.url;
+        assert.strictEqual(hostOf(gateway.exporters["otlp_grpc/tempo"].endpoint), hostOf(tempoUrl));
+        assert.strictEqual(gateway.exporters["otlp_http/loki"].endpoint, `${lokiUrl}/otlp`);
     });
 
     it("the Fluent Bit engine is built with exactly the plugins the generated config uses", () => {

@@ -77,7 +77,7 @@ describe("OpenTelemetry Collector pipeline (pure)", () => {
         assert.strictEqual(agent.exporters["otlp_grpc/gateway"].endpoint, "dns:///otel-gateway-headless.telemetry.svc.cluster.local:4317");
         assert.strictEqual(agent.exporters["otlp_grpc/gateway"].balancer_name, "round_robin");
         assert.deepStrictEqual((agent.processors.k8s_attributes.filter as object), { node_from_env_var: "K8S_NODE_NAME" });
-        const gateway = config({ observability: { collector: { backends: { traces: "tempo.example:4317" } } } });
+        const gateway = config({ observability: { tempo: { external: { otlpGrpc: "tempo.example:4317", queryUrl: "https://tempo.example" } } } });
         assert.deepStrictEqual(Object.fromEntries(signals.map((signal) => [signal, gateway.service.pipelines[signal].exporters])), { traces: ["otlp_grpc/tempo"], metrics: ["otlp_http/prometheus"], logs: ["otlp_http/loki"] });
         assert.strictEqual(gateway.exporters["otlp_grpc/tempo"].endpoint, "tempo.example:4317");
     });

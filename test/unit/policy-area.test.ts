@@ -33,8 +33,9 @@ describe("policy area: engines, delivery and install (mocks)", () => {
         for (const delivery of ["pulumi", "flux"] as const) {
             for (const install of [true, false]) {
                 it(`${engine} delivered by ${delivery}, install=${install}`, async () => {
-                    // No runtime sensor and no metrics stack: these cases count the policy area's releases only.
-                    const result = await renderPlatform({ tenants: [{ name: "shop" }], install, runtimeSecurity: "none", policy: { engine, delivery, replicas: 2, ...(delivery === "flux" ? { flux } : {}) }, observability: { metrics: { enabled: false } } });
+                    // No runtime sensor, no metrics stack and external trace/log stores: these cases count the policy area's releases only.
+                    const observability = { metrics: { enabled: false }, tempo: { external: { otlpGrpc: "tempo.example.com:4317", queryUrl: "https://tempo.example.com" } }, loki: { external: { otlpUrl: "https://loki.example.com/otlp", queryUrl: "https://loki.example.com" } } };
+                    const result = await renderPlatform({ tenants: [{ name: "shop" }], install, runtimeSecurity: "none", policy: { engine, delivery, replicas: 2, ...(delivery === "flux" ? { flux } : {}) }, observability });
                     const releases = byType(result, "kubernetes:helm.sh/v3:Release").map((release) => release.inputs.chart);
                     const expectedCharts = [...(install && engine !== "vap" ? [engine] : []), ...(install && delivery === "flux" ? ["flux2"] : [])];
                     assert.deepStrictEqual(releases.sort(), expectedCharts.sort());

@@ -1,6 +1,7 @@
 import * as yaml from "js-yaml";
 import { PlatformSettings } from "../../settings";
 import { versions } from "../../versions";
+import { traceLogEndpoints } from "../backends/endpoints";
 import { memoryBudget } from "./memory";
 import { CollectorRole, collectorConfig, collectorPorts, queueDirectory } from "./pipeline";
 
@@ -39,7 +40,7 @@ export function serializeCollectorConfig(config: Record<string, unknown>): strin
 
 export function roleConfig(settings: PlatformSettings, role: CollectorRole): Record<string, unknown> {
     const collector = settings.observability.collector;
-    const config = collectorConfig({ role, settings: collector, gatewayEndpoint: gatewayOtlpEndpoint(collector.namespace) });
+    const config = collectorConfig({ role, settings: collector, gatewayEndpoint: gatewayOtlpEndpoint(collector.namespace), backends: traceLogEndpoints(settings) });
     if (role === "agent") {
         const exporters = config.exporters as Record<string, Record<string, unknown>>;
         exporters["otlp_grpc/gateway"].balancer_name = "round_robin";

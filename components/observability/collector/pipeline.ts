@@ -1,4 +1,5 @@
 import { CollectorSettings } from "../../settings";
+import type { TraceLogEndpoints } from "../backends/endpoints";
 import { memoryBudget } from "./memory";
 import { piiProcessorIds, piiProcessors } from "./pii";
 
@@ -17,6 +18,8 @@ export interface CollectorConfigInput {
     readonly settings: CollectorSettings;
     /** The agent's upstream: the gateway Service's OTLP/gRPC endpoint (host:port). */
     readonly gatewayEndpoint: string;
+    /** The gateway's trace and log stores (`traceLogEndpoints(settings)`, the source Grafana reads too). */
+    readonly backends: TraceLogEndpoints;
 }
 
 /**
@@ -56,8 +59,8 @@ function exportersFor(input: CollectorConfigInput): { exporters: Record<string, 
         bySignal = { traces: ["otlp_grpc/gateway"], metrics: ["otlp_grpc/gateway"], logs: ["otlp_grpc/gateway"] };
     } else {
         exporters = {
-            "otlp_grpc/tempo": { endpoint: settings.backends.traces, tls: tlsFor(settings, false), ...delivery },
-            "otlp_http/loki": { endpoint: settings.backends.logs, tls: tlsFor(settings, false), ...delivery },
+            "otlp_grpc/tempo": { endpoint: input.backends.traces.otlpGrpc, tls: { insecure: input.backends.traces.insecure }, ...delivery },
+            "otlp_http/loki": { endpoint: input.backends.logs.otlpHttp, tls: { insecure: input.backends.logs.insecure }, ...delivery },
             // Prometheus's native OTLP receiver: exemplars (trace IDs on metrics, capability 1) travel as
             // OTLP, and the metrics share the persistent queue instead of remote write's in-memory one.
             "otlp_http/prometheus": { endpoint: settings.backends.metrics, tls: tlsFor(settings, false), ...delivery },

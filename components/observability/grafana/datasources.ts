@@ -1,9 +1,5 @@
+import type { TraceLogEndpoints } from "../backends/endpoints";
 import { traceCorrelation } from "../correlation";
-
-export interface DatasourceUrls {
-    readonly tempoUrl: string;
-    readonly lokiUrl: string;
-}
 
 const { datasourceUids: uids, sharedResourceAttributes } = traceCorrelation;
 
@@ -19,9 +15,9 @@ export function exemplarTraceIdDestination() {
 /**
  * Tempo and Loki datasources, linked both ways: a Loki log line's trace ID opens the trace; a
  * trace opens its logs (filtered by trace ID and the shared resource attributes) and its
- * service's metrics.
+ * service's metrics. The URLs are the derived endpoints the collector exports to (backends/endpoints.ts).
  */
-export function correlatedDatasources(urls: DatasourceUrls) {
+export function correlatedDatasources(backends: TraceLogEndpoints) {
     const tags = sharedResourceAttributes.map((shared) => ({ key: shared.attribute, value: shared.lokiLabel }));
     return [
         {
@@ -29,7 +25,7 @@ export function correlatedDatasources(urls: DatasourceUrls) {
             uid: uids.tempo,
             type: "tempo",
             access: "proxy",
-            url: urls.tempoUrl,
+            url: backends.traces.queryUrl,
             editable: false,
             jsonData: {
                 tracesToLogsV2: {
@@ -60,7 +56,7 @@ export function correlatedDatasources(urls: DatasourceUrls) {
             uid: uids.loki,
             type: "loki",
             access: "proxy",
-            url: urls.lokiUrl,
+            url: backends.logs.queryUrl,
             editable: false,
             jsonData: {
                 derivedFields: [

@@ -7,6 +7,7 @@ import { alertRules, prometheusRuleSpec } from "./alerts";
 import { platformMonitors } from "./monitors";
 import { kubePrometheusStackRelease, kubePrometheusStackValues } from "./stackValues";
 import { installChart } from "../../chartRelease";
+import { traceLogEndpoints } from "../backends/endpoints";
 
 export interface MetricsArgs {
     /** Resolved platform settings (`observability.metrics`, the platform namespace, install). */
@@ -49,7 +50,7 @@ export class Metrics extends pulumi.ComponentResource {
                     `${name}-stack`,
                     kubePrometheusStackRelease,
                     home,
-                    { chart: "kube-prometheus-stack", version: versions.kubePrometheusStackChart, repository: chartRepositories.prometheusCommunity, values: kubePrometheusStackValues(metrics) },
+                    { chart: "kube-prometheus-stack", version: versions.kubePrometheusStackChart, repository: chartRepositories.prometheusCommunity, values: kubePrometheusStackValues(metrics, traceLogEndpoints(settings)) },
                     { ...childOptions, dependsOn: [args.namespaces[metrics.nodeExporterNamespace]].filter((n) => n !== undefined) },
                 ),
             ];

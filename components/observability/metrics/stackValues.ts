@@ -1,5 +1,6 @@
 import { MetricsSettings } from "../../settings";
 import { traceCorrelation } from "../correlation";
+import type { TraceLogEndpoints } from "../backends/endpoints";
 import { correlatedDatasources, exemplarTraceIdDestination } from "../grafana/datasources";
 
 /** Resource-name prefix of the chart's objects: Services are `bulwark-prometheus`, `bulwark-alertmanager`. */
@@ -15,9 +16,11 @@ export function prometheusRemoteWriteUrl(metrics: MetricsSettings): string {
  * kube-prometheus-stack values; pure. Prometheus receives the collector's metrics over remote
  * write (which also carries exemplars; Debian's Prometheus 2.42 proves it in the engine tier),
  * stores exemplars, and selects every ServiceMonitor, PodMonitor and PrometheusRule in the
- * cluster, so each platform part brings its own. node-exporter goes to its own namespace.
+ * cluster, so each platform part brings its own. node-exporter goes to its own namespace. Grafana's
+ * Tempo and Loki datasources take their URLs from `backends` (`traceLogEndpoints(settings)`), the
+ * same source as the collector's exporters.
  */
-export function kubePrometheusStackValues(metrics: MetricsSettings) {
+export function kubePrometheusStackValues(metrics: MetricsSettings, backends: TraceLogEndpoints) {
     const { prometheus, grafana } = metrics;
     return {
         fullnameOverride: kubePrometheusStackFullname,
@@ -58,7 +61,7 @@ export function kubePrometheusStackValues(metrics: MetricsSettings) {
                 datasources: { uid: traceCorrelation.datasourceUids.prometheus, exemplarTraceIdDestinations: exemplarTraceIdDestination() },
                 dashboards: { enabled: true, searchNamespace: "ALL" },
             },
-            additionalDataSources: correlatedDatasources(grafana),
+            additionalDataSources: correlatedDatasources(backends),
         },
     };
 }
