@@ -23,6 +23,7 @@ import { chartsDir, requireSharedDir } from "../support/shared";
 import { ApiServer, KubeObject, startApiServer } from "./harness/apiserver";
 import { skipOrFail } from "./harness/engines";
 import { helmTemplate, RenderedObject } from "./harness/helm";
+import { upstreamImageExceptions } from "./support/upstreamImages";
 import { printTable, verdictOf } from "./support/verdicts";
 
 type Values = Record<string, any>;
@@ -59,18 +60,6 @@ function assertResources(workload: any): void {
         assert.ok(container.resources?.requests?.cpu && container.resources?.requests?.memory && container.resources?.limits?.memory, `${workload.metadata.name}/${container.name}: requests and a memory limit`);
     }
 }
-
-/**
- * The platform's own controllers run the upstream images their chart pins (reg.kyverno.io,
- * ghcr.io/fluxcd, docker.io/openpolicyagent), by tag. A stack's allowedRegistries and requireDigest
- * describe its workloads' registries; mirroring the platform's images into them by digest is not
- * built yet (README, Known gaps), so these two guardrails are the listed exceptions. Every other
- * guardrail, Pod Security included, must pass.
- */
-const upstreamImageExceptions = {
-    "image-registry-allowed": "upstream controller images from the chart's own registry; mirroring into the stack's registries is not built yet",
-    "image-digest-pinned": "upstream controller images pinned by tag through the chart version; digest pinning of platform images is not built yet",
-};
 
 function assertVolumeClaim(workload: any, size: string, storageClassName: string | undefined): void {
     const claims: any[] = workload.spec.volumeClaimTemplates ?? [];
@@ -280,9 +269,8 @@ const chartsCoveredElsewhere: Record<string, string> = {
     "linkerd2-cni": "test/engines/mesh-charts.engine.test.ts",
     falco: "test/engines/runtime-security.engine.test.ts",
     tetragon: "test/engines/runtime-security.engine.test.ts",
-    // The pinned copy in ../shared/charts lacks the subcharts it declares (grafana, node-exporter,
-    // kube-state-metrics, windows-exporter), and Helm refuses to render it even with them disabled.
-    "kube-prometheus-stack": "not renderable: the pinned chart copy lacks its subcharts (values checked under mocks in test/unit/observability.test.ts)",
+    // Rendered there from a temporary copy without the subcharts the pinned copy lacks.
+    "kube-prometheus-stack": "test/engines/kube-prometheus-stack.engine.test.ts",
 };
 
 describe("engine tier: every chart Bulwark installs, rendered by real Helm with each stack's values", function () {

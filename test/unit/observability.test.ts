@@ -75,6 +75,23 @@ describe("observability: metrics and logs (mocks)", () => {
         assert.strictEqual(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, "77Gi");
         for (const selector of ["serviceMonitorSelectorNilUsesHelmValues", "podMonitorSelectorNilUsesHelmValues", "ruleSelectorNilUsesHelmValues"]) assert.strictEqual(spec[selector], false, selector);
         assert.strictEqual(inputs.values["prometheus-node-exporter"].namespaceOverride, "bulwark-node-exporter");
+        // The chart leaves these empty; resources-requests-limits needs requests and a memory limit
+        // (proven on the rendered chart in test/engines/kube-prometheus-stack.engine.test.ts).
+        const operator = inputs.values.prometheusOperator;
+        for (const [where, resources] of Object.entries({
+            operator: operator.resources,
+            "webhook Jobs": operator.admissionWebhooks.patch.resources,
+            "config reloader": operator.prometheusConfigReloader.resources,
+            alertmanager: inputs.values.alertmanager.alertmanagerSpec.resources,
+        }) as [string, Inputs][]) {
+            assert.ok(resources.requests.cpu && resources.requests.memory && resources.limits.memory, `${where}: ${JSON.stringify(resources)}`);
+        }
+        for (const pod of [operator.securityContext, spec.securityContext, inputs.values.alertmanager.alertmanagerSpec.securityContext, operator.admissionWebhooks.patch.securityContext]) {
+            assert.strictEqual(pod.runAsNonRoot, true);
+            assert.strictEqual(pod.seccompProfile.type, "RuntimeDefault");
+        }
+        assert.deepStrictEqual(operator.containerSecurityContext.capabilities.drop, ["ALL"]);
+        assert.strictEqual(operator.containerSecurityContext.allowPrivilegeEscalation, false);
     });
 
     it("without install: no chart and no DaemonSet, but the rules, monitors and dashboard in the platform namespace", async () => {

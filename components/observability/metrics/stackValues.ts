@@ -13,6 +13,38 @@ export function prometheusRemoteWriteUrl(metrics: MetricsSettings): string {
 }
 
 /**
+ * Requests and a memory limit for the chart's own containers, whose chart defaults are empty
+ * (`resources-requests-limits` fails an empty one). The operator passes `configReloader` to the
+ * config-reloader sidecars it adds to the Prometheus and Alertmanager pods, which the chart cannot
+ * show and `check` cannot see.
+ */
+export const kubePrometheusStackResources = {
+    operator: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+    configReloader: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+    webhookCertificateJobs: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+    alertmanager: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+} as const;
+
+/** A non-root pod with the runtime's default seccomp profile (restricted's pod-level fields). */
+function nonRootPod(user: number, group: number, fsGroup = true) {
+    return { runAsNonRoot: true, runAsUser: user, runAsGroup: group, ...(fsGroup ? { fsGroup: group } : {}), seccompProfile: { type: "RuntimeDefault" } };
+}
+
+/**
+ * The security contexts the platform states rather than inherits from the chart's defaults, so a
+ * chart upgrade cannot loosen them unnoticed. The operator builds the Prometheus and Alertmanager
+ * containers itself (no privilege escalation, every capability dropped, read-only root); the
+ * values set those pods' security contexts. User and group ids are the chart's.
+ */
+export const kubePrometheusStackSecurity = {
+    operatorPod: nonRootPod(65534, 65534),
+    prometheusPod: nonRootPod(1000, 2000),
+    alertmanagerPod: nonRootPod(1000, 2000),
+    webhookJobPod: nonRootPod(2000, 2000, false),
+    container: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+} as const;
+
+/**
  * kube-prometheus-stack values; pure. Prometheus receives the collector's metrics over remote
  * write (which also carries exemplars; Debian's Prometheus 2.42 proves it in the engine tier),
  * stores exemplars, and selects every ServiceMonitor, PodMonitor and PrometheusRule in the
@@ -25,8 +57,23 @@ export function kubePrometheusStackValues(metrics: MetricsSettings, backends: Tr
     return {
         fullnameOverride: kubePrometheusStackFullname,
         crds: { enabled: true },
+        prometheusOperator: {
+            resources: kubePrometheusStackResources.operator,
+            securityContext: kubePrometheusStackSecurity.operatorPod,
+            containerSecurityContext: kubePrometheusStackSecurity.container,
+            prometheusConfigReloader: { resources: kubePrometheusStackResources.configReloader },
+            admissionWebhooks: {
+                patch: { resources: kubePrometheusStackResources.webhookCertificateJobs, securityContext: kubePrometheusStackSecurity.webhookJobPod },
+                createSecretJob: { securityContext: kubePrometheusStackSecurity.container },
+                patchWebhookJob: { securityContext: kubePrometheusStackSecurity.container },
+            },
+        },
+        alertmanager: {
+            alertmanagerSpec: { resources: kubePrometheusStackResources.alertmanager, securityContext: kubePrometheusStackSecurity.alertmanagerPod },
+        },
         prometheus: {
             prometheusSpec: {
+                securityContext: kubePrometheusStackSecurity.prometheusPod,
                 replicas: prometheus.replicas,
                 retention: prometheus.retention,
                 retentionSize: prometheus.retentionSize,

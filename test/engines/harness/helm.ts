@@ -24,6 +24,11 @@ export interface HelmTemplateOptions {
     readonly namespace: string;
     /** The values the stack passes (a plain JSON object). */
     readonly values: unknown;
+    /**
+     * Values layered over `values` as a second `--values` file, for the few switches a test must set
+     * apart from the stack's (so the stack's own values file stays exactly what the stack passes).
+     */
+    readonly overrides?: unknown;
     /** Render the chart's CRDs too (`--include-crds`). @default false */
     readonly includeCrds?: boolean;
     /** Extra `--api-versions` the chart may test for (for example monitoring.coreos.com/v1). */
@@ -58,6 +63,11 @@ export async function helmTemplate(opts: HelmTemplateOptions): Promise<RenderedO
         const valuesFile = path.join(dir, "values.json");
         fs.writeFileSync(valuesFile, JSON.stringify(opts.values ?? {}));
         const args = ["template", opts.release, chartDir(opts.chart), "--namespace", opts.namespace, "--values", valuesFile, "--kube-version", kubeVersion()];
+        if (opts.overrides !== undefined) {
+            const overridesFile = path.join(dir, "overrides.json");
+            fs.writeFileSync(overridesFile, JSON.stringify(opts.overrides));
+            args.push("--values", overridesFile);
+        }
         if (opts.includeCrds) args.push("--include-crds");
         for (const apiVersion of opts.apiVersions ?? []) args.push("--api-versions", apiVersion);
         // HOME and the helm folders point into the scratch dir, so no user repository or plugin
