@@ -11,7 +11,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
-import * as os from "os";
 import * as path from "path";
 import { lokiPorts, tempoPorts } from "../../components/observability/backends/endpoints";
 import { checkObjects } from "../../cli/check";
@@ -22,7 +21,7 @@ import { stackConfig, stackNames } from "../support/render";
 import { chartsDir, requireSharedDir } from "../support/shared";
 import { ApiServer, KubeObject, startApiServer } from "./harness/apiserver";
 import { skipOrFail } from "./harness/engines";
-import { helmTemplate, RenderedObject } from "./harness/helm";
+import { chartCopyWithoutMissingSubcharts, helmTemplate, RenderedObject } from "./harness/helm";
 import { upstreamImageExceptions } from "./support/upstreamImages";
 import { printTable, verdictOf } from "./support/verdicts";
 
@@ -84,16 +83,9 @@ const scratchDirs: string[] = [];
 function lokiWithoutDisabledSubcharts(version: string, values: Values): string {
     assert.strictEqual(values.minio?.enabled, false, "the values disable the minio subchart");
     assert.strictEqual(values.rollout_operator?.enabled, false, "the values disable the rollout-operator subchart");
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-loki-chart-"));
+    const { copy, scratch } = chartCopyWithoutMissingSubcharts(path.join(chartsDir, `loki-${version}`), ["minio", "rollout-operator"]);
     scratchDirs.push(scratch);
-    const dir = path.join(scratch, "loki");
-    fs.cpSync(path.join(chartsDir, `loki-${version}`), dir, { recursive: true });
-    fs.chmodSync(path.join(dir, "Chart.yaml"), 0o644);
-    const chart = yaml.load(fs.readFileSync(path.join(dir, "Chart.yaml"), "utf8")) as Values;
-    assert.deepStrictEqual(chart.dependencies.map((dependency: Values) => dependency.condition).sort(), ["minio.enabled", "rollout_operator.enabled"]);
-    delete chart.dependencies;
-    fs.writeFileSync(path.join(dir, "Chart.yaml"), yaml.dump(chart));
-    return dir;
+    return copy;
 }
 
 /** One row per chart Bulwark installs, keyed by the release's `chart` input. */

@@ -26,8 +26,6 @@ import { traceLogEndpoints } from "../../components/observability/backends/endpo
 import * as assert from "assert";
 import Ajv from "ajv";
 import * as fs from "fs";
-import * as yaml from "js-yaml";
-import * as os from "os";
 import * as path from "path";
 import { checkObjects } from "../../cli/check";
 import { kubernetesObjects, RenderResult, renderStack } from "../../cli/render";
@@ -39,7 +37,7 @@ import { crdSchemasDir, SchemaValidator, schemaPathFor } from "../support/schema
 import { chartsDir, requireSharedDir } from "../support/shared";
 import { ApiServer, KubeObject, startApiServer } from "./harness/apiserver";
 import { skipOrFail } from "./harness/engines";
-import { helmTemplate, RenderedObject } from "./harness/helm";
+import { chartCopyWithoutMissingSubcharts, helmTemplate, RenderedObject } from "./harness/helm";
 import { crdFromSharedSchema } from "./support/crds";
 import { namespaceLabelsOf, prometheusSelects, selectorFields } from "./support/prometheusSelection";
 import { upstreamImageExceptions } from "./support/upstreamImages";
@@ -82,38 +80,6 @@ function one(objects: readonly RenderedObject[], kind: string, name: string): an
 }
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/**
- * A temporary copy of the pinned chart whose Chart.yaml keeps only the dependencies its charts/
- * folder holds. Fails, naming them, if the missing subcharts are not exactly `missingSubcharts`
- * (a copy that gained a subchart should have it rendered, not switched off).
- */
-function chartCopyWithoutMissingSubcharts(): string {
-    const source = path.join(chartsDir, pinnedChart);
-    if (!fs.existsSync(path.join(source, "Chart.yaml"))) throw new Error(`${source}/Chart.yaml is missing: the pinned chart copy '${pinnedChart}' is not in ${chartsDir}`);
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-kps-"));
-    const copy = path.join(scratch, chartName);
-    fs.cpSync(source, copy, { recursive: true });
-    // The shared copy is read-only; its copy must be writable to edit Chart.yaml and to be removed.
-    makeWritable(copy);
-    const chartFile = path.join(copy, "Chart.yaml");
-    const chart = yaml.load(fs.readFileSync(chartFile, "utf8")) as { dependencies: { name: string }[] };
-    const present = new Set(fs.readdirSync(path.join(copy, "charts")));
-    const missing = chart.dependencies.filter((dependency) => !present.has(dependency.name)).map((dependency) => dependency.name);
-    assert.deepStrictEqual(missing.sort(), [...missingSubcharts].sort(), `${source}: the subcharts missing from charts/ changed; render what is there and switch off only what is missing`);
-    chart.dependencies = chart.dependencies.filter((dependency) => present.has(dependency.name));
-    fs.writeFileSync(chartFile, yaml.dump(chart));
-    return copy;
-}
-
-function makeWritable(dir: string): void {
-    fs.chmodSync(dir, 0o755);
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const entryPath = path.join(dir, entry.name);
-        if (entry.isDirectory()) makeWritable(entryPath);
-        else fs.chmodSync(entryPath, 0o644);
-    }
-}
-
 interface StackRender {
     readonly stack: string;
     readonly settings: PlatformSettings;
@@ -136,7 +102,7 @@ describe(`engine tier: ${pinnedChart} rendered by real Helm with each stack's va
     before(async function () {
         requireSharedDir(this, chartsDir);
         requireSharedDir(this, crdSchemasDir);
-        chartCopy = chartCopyWithoutMissingSubcharts();
+        chartCopy = chartCopyWithoutMissingSubcharts(path.join(chartsDir, pinnedChart), missingSubcharts).copy;
         for (const stack of stackNames) {
             const config = stackConfig(stack);
             const render = await renderStack(stack, config);

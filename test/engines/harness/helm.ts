@@ -80,3 +80,39 @@ export async function helmTemplate(opts: HelmTemplateOptions): Promise<RenderedO
         fs.rmSync(dir, { recursive: true, force: true });
     }
 }
+
+function makeWritable(dir: string): void {
+    fs.chmodSync(dir, 0o755);
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const entryPath = path.join(dir, entry.name);
+        if (entry.isDirectory()) makeWritable(entryPath);
+        else fs.chmodSync(entryPath, 0o644);
+    }
+}
+
+/**
+ * A writable temporary copy of a pinned chart whose Chart.yaml keeps only the dependencies its
+ * charts/ folder holds: Helm refuses a chart with a declared dependency missing, even when its
+ * condition is off. Throws, naming them, unless the missing subcharts are exactly `expectedMissing`
+ * (a copy that gained a subchart should have it rendered, not dropped). The caller removes `scratch`.
+ */
+export function chartCopyWithoutMissingSubcharts(source: string, expectedMissing: readonly string[]): { copy: string; scratch: string } {
+    if (!fs.existsSync(path.join(source, "Chart.yaml"))) throw new Error(`${source}/Chart.yaml is missing: the pinned chart copy is not in ${chartsDir}`);
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-chart-copy-"));
+    const copy = path.join(scratch, path.basename(source).replace(/-[0-9][^-]*$/, ""));
+    fs.cpSync(source, copy, { recursive: true });
+    // The shared copy is read-only; its copy must be writable to edit Chart.yaml and to be removed.
+    makeWritable(copy);
+    const chartFile = path.join(copy, "Chart.yaml");
+    const chart = yaml.load(fs.readFileSync(chartFile, "utf8")) as { dependencies?: { name: string }[] };
+    const subcharts = path.join(copy, "charts");
+    const present = new Set(fs.existsSync(subcharts) ? fs.readdirSync(subcharts) : []);
+    const dependencies = chart.dependencies ?? [];
+    const missing = dependencies.filter((dependency) => !present.has(dependency.name)).map((dependency) => dependency.name);
+    if ([...missing].sort().join() !== [...expectedMissing].sort().join()) {
+        throw new Error(`${source}: the subcharts missing from charts/ are [${missing.join(", ")}], expected [${expectedMissing.join(", ")}]; render what is there and drop only what is missing`);
+    }
+    chart.dependencies = dependencies.filter((dependency) => present.has(dependency.name));
+    fs.writeFileSync(chartFile, yaml.dump(chart));
+    return { copy, scratch };
+}
