@@ -24,7 +24,9 @@ import { Certificate, KeyPair, newCa, newKeyPair, signingCertificate } from "../
 import { pushImage, signImage } from "../support/oci";
 import { ensureEngines, ProcessResult, runProcess, skipOrFail } from "./harness/engines";
 import { RunningRegistry, startRegistry } from "./harness/registry";
-import { printTable } from "./support/verdicts";
+import { printTable, verdictOf } from "./support/verdicts";
+import { ApiServer, KubeObject, startApiServer } from "./harness/apiserver";
+import { crdFromSharedSchema, establish } from "./support/crds";
 import { ciIdentity, githubIssuer, testTrustPolicy } from "./support/trustPolicy";
 
 describe("policy-controller's policy-tester verifies the rendered ClusterImagePolicies and TrustRoots against a real registry (engine tier)", function () {
@@ -100,6 +102,33 @@ describe("policy-controller's policy-tester verifies the rendered ClusterImagePo
         else assert.notStrictEqual(result.code, 0, output);
         return output;
     }
+
+    it("the real API server accepts every rendered ClusterImagePolicy and TrustRoot (server-side dry-run; CRDs from ../shared/schemas/crds)", async function () {
+        let api: ApiServer | undefined;
+        try {
+            api = await startApiServer();
+        } catch (error) {
+            skipOrFail(this, error);
+        }
+        try {
+            const objects = [...renderSigstoreTrustRoots(settings), ...renderClusterImagePolicies(settings, "enforce")];
+            assert.deepStrictEqual([...new Set(objects.map((object) => object.kind))].sort(), ["ClusterImagePolicy", "TrustRoot"]);
+            for (const kind of ["ClusterImagePolicy", "TrustRoot"]) {
+                const object = objects.find((candidate) => candidate.kind === kind)!;
+                const crd = crdFromSharedSchema(String(object.apiVersion), kind);
+                assert.ok(crd, `no schema for ${kind} in ../shared/schemas/crds`);
+                await establish(api!, crd);
+            }
+            const rejected: string[] = [];
+            for (const object of objects) {
+                const verdict = verdictOf(await api!.apply(object as KubeObject, { dryRun: true }));
+                if (!verdict.admitted) rejected.push(`${String(object.kind)} ${(object.metadata as { name: string }).name}: ${verdict.status} ${verdict.message}`);
+            }
+            assert.deepStrictEqual(rejected, []);
+        } finally {
+            await api?.stop();
+        }
+    });
 
     describe("key authority, log evidence not required (entry 'keyed', no ctlog)", () => {
         it("passes an image cosign signed with the trusted key", async () => {

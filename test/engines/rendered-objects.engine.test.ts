@@ -14,21 +14,13 @@ import { crdSchemasDir } from "../support/schemas";
 import { requireSharedDir } from "../support/shared";
 import { ApiServer, KubeObject, startApiServer } from "./harness/apiserver";
 import { skipOrFail } from "./harness/engines";
-import { crdForConstraintTemplate, crdFromChartCrds, crdFromSharedSchema } from "./support/crds";
+import { crdForConstraintTemplate, crdFromChartCrds, crdFromSharedSchema, establish } from "./support/crds";
 import { printTable, verdictOf } from "./support/verdicts";
 
 const coreGroups = new Set(["v1", "apps/v1", "autoscaling/v2", "batch/v1", "admissionregistration.k8s.io/v1", "policy/v1", "networking.k8s.io/v1", "rbac.authorization.k8s.io/v1"]);
 
 function groupVersionKind(object: Record<string, unknown>): string {
     return `${String(object.apiVersion)}/${String(object.kind)}`;
-}
-
-async function establish(api: ApiServer, crd: Record<string, unknown>): Promise<void> {
-    const response = await api.apply(crd as KubeObject);
-    assert.ok(response.status === 201 || response.status === 409, `CRD ${String((crd.metadata as { name: string }).name)}: ${JSON.stringify(response.body)}`);
-    await api.waitForResource("apiextensions.k8s.io/v1", "CustomResourceDefinition", String((crd.metadata as { name: string }).name), {
-        predicate: (object: { status?: { conditions?: { type: string; status: string }[] } }) => object.status?.conditions?.some((condition) => condition.type === "Established" && condition.status === "True") ?? false,
-    });
 }
 
 describe("engine tier: the real API server accepts every rendered object", function () {

@@ -1,10 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import * as assert from "assert";
 import { schemaPathFor, tetragonCrdsDir } from "../../support/schemas";
+import type { ApiServer, KubeObject } from "../harness/apiserver";
 
 /** Scope of the custom kinds the platform renders (the catalogue's schemas do not record it). */
-const clusterScoped = new Set(["ValidatingPolicy", "ImageValidatingPolicy", "MutatingPolicy", "ClusterPolicy", "ConstraintTemplate", "ClusterImagePolicy"]);
+const clusterScoped = new Set(["ValidatingPolicy", "ImageValidatingPolicy", "MutatingPolicy", "ClusterPolicy", "ConstraintTemplate", "ClusterImagePolicy", "TrustRoot"]);
 
 function plural(kind: string): string {
     const lower = kind.toLowerCase();
@@ -84,4 +86,13 @@ export function crdFromChartCrds(apiVersion: string, kind: string): Record<strin
         if (crd.spec.group === group && crd.spec.names.kind === kind && crd.spec.versions.some((candidate) => candidate.name === version)) return crd as unknown as Record<string, unknown>;
     }
     return undefined;
+}
+
+/** Creates a CRD on the API server (or finds it there) and waits until it is Established. */
+export async function establish(api: ApiServer, crd: Record<string, unknown>): Promise<void> {
+    const response = await api.apply(crd as KubeObject);
+    assert.ok(response.status === 201 || response.status === 409, `CRD ${String((crd.metadata as { name: string }).name)}: ${JSON.stringify(response.body)}`);
+    await api.waitForResource("apiextensions.k8s.io/v1", "CustomResourceDefinition", String((crd.metadata as { name: string }).name), {
+        predicate: (object: { status?: { conditions?: { type: string; status: string }[] } }) => object.status?.conditions?.some((condition) => condition.type === "Established" && condition.status === "True") ?? false,
+    });
 }
