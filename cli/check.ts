@@ -1,5 +1,5 @@
 import type { ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { crossGuardPolicies, crossGuardStackPolicies } from "../components/guardrails/crossguard";
+import { CatalogResourceGuardrails, crossGuardStackPolicies } from "../components/guardrails/crossguard";
 import { EnforcementLevel, emptyGuardrailConfig, enforcementLevelFor, GuardrailPolicyConfig, guardrailConfigFor } from "../components/guardrails/policyConfig";
 import { namespaceEnforceLabel } from "../components/pod-security/labels";
 import type { PlatformSettings, PodSecurityLevel } from "../components/settings";
@@ -72,20 +72,31 @@ export function enforcementLevelOf(settings: PlatformSettings | undefined): Enfo
     return settings === undefined ? "mandatory" : enforcementLevelFor(settings.enforcement);
 }
 
-/** The resource policies (`validateResource`) on each object, with a config computed beforehand. */
+/**
+ * The resource guardrails on each object, with a config computed beforehand: the catalog's, as
+ * CrossGuard's policies evaluate them (one call per object for all of them), or the given policies.
+ */
 export function resourceViolations(
     objects: readonly ManifestObject[],
     config: GuardrailPolicyConfig,
     enforcementLevel: EnforcementLevel,
-    policies: readonly ResourceValidationPolicy[] = crossGuardPolicies(),
+    policies?: readonly ResourceValidationPolicy[],
 ): CheckViolation[] {
     const violations: CheckViolation[] = [];
+    // A new evaluator per call: its per-object cache must not outlive objects a caller may change.
+    const catalog = policies === undefined ? new CatalogResourceGuardrails() : undefined;
     for (const manifest of objects) {
-        const metadata = metadataOf(manifest.object);
         const type = crossGuardType(manifest.object);
+        if (catalog !== undefined) {
+            for (const violation of catalog.violations({ type, props: manifest.object }, config)) {
+                violations.push(violationOf(manifest, violation.guardrailId, enforcementLevel, violation.message));
+            }
+            continue;
+        }
+        const metadata = metadataOf(manifest.object);
         // The subset of ResourceValidationArgs the catalog policies read.
         const args = { type, props: manifest.object, name: metadata.name ?? "", urn: `urn:bulwark:check::${type}::${metadata.name ?? ""}`, getConfig: () => config } as unknown as ResourceValidationArgs;
-        for (const policy of policies) {
+        for (const policy of policies!) {
             const report = (message: string) => violations.push(violationOf(manifest, policy.name, enforcementLevel, message));
             const validations = policy.validateResource;
             for (const validate of Array.isArray(validations) ? validations : validations === undefined ? [] : [validations]) void validate(args, report);

@@ -1,4 +1,5 @@
 import { Environment } from "@marcbachmann/cel-js";
+import { CelAstNode, compileFast } from "./celCompiler";
 import { CelValidation, GuardrailDefinition, GuardrailParams } from "./types";
 
 /*
@@ -10,7 +11,8 @@ import { CelValidation, GuardrailDefinition, GuardrailParams } from "./types";
 // Guardrail CEL reads untyped Kubernetes objects: every variable is `dyn`, as in the API server.
 const env = new Environment({ unlistedVariablesAreDyn: true, enableOptionalTypes: true, homogeneousAggregateLiterals: false });
 
-type Program = ReturnType<Environment["parse"]>;
+/** An evaluable expression: the activation in, the CEL value out; throws on a CEL error. */
+type Program = (activation: Activation) => unknown;
 /** A CEL value: the converted form of JSON (see {@link toCelValue}). */
 export type CelValue = unknown;
 type Activation = { object: CelValue; variables: Record<string, CelValue> };
@@ -23,8 +25,11 @@ interface CompiledValidation {
 
 export interface CompiledGuardrail {
     readonly definition: GuardrailDefinition;
-    /** `cacheKey` is the variable chain up to and including this one, so equal keys mean equal values. */
-    readonly variables: readonly { readonly name: string; readonly program: Program; readonly cacheKey: string }[];
+    /**
+     * `slot` indexes the object's cache of variable values: one slot per variable chain (the
+     * variables up to and including this one), so equal slots mean equal values.
+     */
+    readonly variables: readonly { readonly name: string; readonly program: Program; readonly slot: number }[];
     readonly validations: readonly CompiledValidation[];
 }
 
@@ -34,19 +39,53 @@ export class CelCompileError extends Error {}
 /** Programs by expression text: the pod-spec variables recur in every pod-spec guardrail. */
 const programs = new Map<string, Program>();
 
+/**
+ * The expression on cel-js alone (`interpreted`), the compiled fast path alone (`fast`, absent when
+ * the expression uses syntax it does not compile; it throws off its happy path), and the two
+ * together (`program`): the fast path, handing every value it does not handle to the interpreter
+ * (see celCompiler.ts).
+ */
+export function compileExpression(expression: string): { program: Program; interpreted: Program; fast?: Program } {
+    const parsed = env.parse(expression);
+    // Type-check now, so an expression the evaluator rejects fails here, not on every object.
+    const checked = parsed.check();
+    if (!checked.valid) throw checked.error ?? new Error("does not type-check");
+    const interpreted: Program = (activation) => parsed(activation);
+    const fast = compileFast(parsed.ast as unknown as CelAstNode, expression);
+    if (fast === undefined) return { program: interpreted, interpreted };
+    const program: Program = (activation) => {
+        try {
+            return fast(activation);
+        } catch {
+            // Off the fast path's happy path (or anything unexpected): the interpreter decides.
+            return parsed(activation);
+        }
+    };
+    return { program, interpreted, fast };
+}
+
 function compile(guardrailId: string, where: string, expression: string): Program {
     const known = programs.get(expression);
     if (known !== undefined) return known;
     try {
-        const program = env.parse(expression);
-        // Type-check now, so an expression the evaluator rejects fails here, not on every object.
-        const checked = program.check();
-        if (!checked.valid) throw checked.error ?? new Error("does not type-check");
+        const { program } = compileExpression(expression);
         programs.set(expression, program);
         return program;
     } catch (error) {
         throw new CelCompileError(`guardrail ${guardrailId}: ${where} does not compile: ${(error as Error).message.split("\n")[0]}`);
     }
+}
+
+/** Cache slots by variable chain, shared by every compiled guardrail of the process. */
+const slots = new Map<string, number>();
+
+function slotOf(chain: string): number {
+    let slot = slots.get(chain);
+    if (slot === undefined) {
+        slot = slots.size;
+        slots.set(chain, slot);
+    }
+    return slot;
 }
 
 export function compileGuardrail(definition: GuardrailDefinition): CompiledGuardrail {
@@ -55,10 +94,12 @@ export function compileGuardrail(definition: GuardrailDefinition): CompiledGuard
         variables: definition.cel.variables.map((variable, index) => ({
             name: variable.name,
             program: compile(definition.id, `variable '${variable.name}'`, variable.expression),
-            cacheKey: definition.cel.variables
-                .slice(0, index + 1)
-                .map((earlier) => `${earlier.name}=${earlier.expression}`)
-                .join("\n"),
+            slot: slotOf(
+                definition.cel.variables
+                    .slice(0, index + 1)
+                    .map((earlier) => `${earlier.name}=${earlier.expression}`)
+                    .join("\n"),
+            ),
         })),
         validations: definition.cel.validations.map((rule, index) => ({
             rule,
@@ -90,9 +131,16 @@ export function toCelValue(value: unknown): CelValue {
     return map;
 }
 
-/** The value bound to `variables.guardrailData`. */
+const convertedData = new WeakMap<object, CelValue>();
+
+/** The value bound to `variables.guardrailData`, converted once per params object. */
 export function celGuardrailData(params: GuardrailParams): CelValue {
-    return toCelValue(params.data);
+    let converted = convertedData.get(params.data);
+    if (converted === undefined) {
+        converted = toCelValue(params.data);
+        convertedData.set(params.data, converted);
+    }
+    return converted;
 }
 
 /**
@@ -103,11 +151,17 @@ export function celGuardrailData(params: GuardrailParams): CelValue {
  */
 export interface ObjectScope {
     readonly activation: Activation;
-    readonly cache: Map<string, { value?: CelValue; error?: string }>;
+    /** Variable values by slot (see {@link CompiledGuardrail}); `undefined` until computed. */
+    readonly cache: (CelValue | VariableError)[];
+}
+
+/** A variable that could not be evaluated on this object, cached like a value. */
+class VariableError {
+    constructor(readonly reason: string) {}
 }
 
 export function objectScope(celObject: CelValue, guardrailData: CelValue): ObjectScope {
-    return { activation: { object: celObject, variables: { guardrailData } }, cache: new Map() };
+    return { activation: { object: celObject, variables: { guardrailData } }, cache: [] };
 }
 
 const noMessages: readonly string[] = Object.freeze([]);
@@ -123,17 +177,17 @@ function describeError(error: unknown): string {
 export function evaluateCompiled(guardrail: CompiledGuardrail, scope: ObjectScope): readonly string[] {
     const { activation, cache } = scope;
     for (const variable of guardrail.variables) {
-        let entry = cache.get(variable.cacheKey);
-        if (entry === undefined) {
+        let value = cache[variable.slot];
+        if (value === undefined) {
             try {
-                entry = { value: variable.program(activation) };
+                value = variable.program(activation);
             } catch (error) {
-                entry = { error: describeError(error) };
+                value = new VariableError(describeError(error));
             }
-            cache.set(variable.cacheKey, entry);
+            cache[variable.slot] = value;
         }
-        if (entry.error !== undefined) return [`cannot evaluate variable '${variable.name}': ${entry.error}`];
-        activation.variables[variable.name] = entry.value;
+        if (value instanceof VariableError) return [`cannot evaluate variable '${variable.name}': ${value.reason}`];
+        activation.variables[variable.name] = value;
     }
     let messages: string[] | undefined;
     for (const validation of guardrail.validations) {

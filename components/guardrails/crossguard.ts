@@ -4,7 +4,7 @@ import { crossObjectCatalog } from "./catalog";
 import { CrossObjectGuardrailDefinition } from "./cross-object";
 import { stackGuardrails } from "./stack/catalog";
 import { StackGuardrailConfig, StackGuardrailDefinition } from "./stack/definitions";
-import { GuardrailMetadata } from "./types";
+import { GuardrailMetadata, GuardrailViolation } from "./types";
 import { PodSecurityLevel } from "../settings";
 import { EvaluationContext, GuardrailEvaluator, KubernetesObject } from "./evaluate";
 import { emptyGuardrailConfig, GuardrailPolicyConfig, guardrailConfigSchema, stackGuardrailConfigSchema } from "./policyConfig";
@@ -24,34 +24,51 @@ function levelOf(config: GuardrailPolicyConfig, namespace: string | undefined): 
 }
 
 /**
- * One CrossGuard resource policy per catalog guardrail. Both the policy pack and `check` run
- * exactly these functions.
+ * The catalog's resource guardrails over one evaluator: CrossGuard runs them as one policy per
+ * guardrail ({@link policies}), `check` asks for all of an object's violations at once
+ * ({@link violations}); both are the same evaluation, in catalog order.
  */
-export function crossGuardPolicies(evaluator: GuardrailEvaluator = new GuardrailEvaluator()): ResourceValidationPolicy[] {
-    // One evaluation context per policy-config object: `check` hands every policy the same one.
-    const contexts = new WeakMap<object, EvaluationContext>();
-    const contextFor = (raw: Partial<GuardrailPolicyConfig>): EvaluationContext => {
-        let context = contexts.get(raw);
+export class CatalogResourceGuardrails {
+    /** One evaluation context per policy-config object: `check` hands every policy the same one. */
+    private readonly contexts = new WeakMap<object, EvaluationContext>();
+
+    constructor(readonly evaluator: GuardrailEvaluator = new GuardrailEvaluator()) {}
+
+    private contextFor(raw: Partial<GuardrailPolicyConfig>): EvaluationContext {
+        let context = this.contexts.get(raw);
         if (context === undefined) {
             const config = { ...emptyGuardrailConfig, ...raw };
             context = { namespaceLevel: (namespace) => levelOf(config, namespace), params: { data: config.data } };
-            contexts.set(raw, context);
+            this.contexts.set(raw, context);
         }
         return context;
-    };
-    return evaluator.guardrails.map(
-        (guardrail): ResourceValidationPolicy => ({
-            ...policyHeader(guardrail),
-            configSchema: guardrailConfigSchema,
-            validateResource: (args, reportViolation) => {
-                if (!isKubernetesObject(args)) return;
-                const context = contextFor(args.getConfig<Partial<GuardrailPolicyConfig>>());
-                for (const violation of evaluator.evaluate(args.props as KubernetesObject, context, guardrail.id)) {
-                    reportViolation(violation.message);
-                }
-            },
-        }),
-    );
+    }
+
+    /** Violations of one resource: of every guardrail for its kind, or only of `onlyId`. */
+    violations(resource: { type: string; props: Record<string, unknown> }, config: Partial<GuardrailPolicyConfig>, onlyId?: string): readonly GuardrailViolation[] {
+        if (!isKubernetesObject(resource)) return noViolations;
+        return this.evaluator.evaluate(resource.props as KubernetesObject, this.contextFor(config), onlyId);
+    }
+
+    /** One CrossGuard resource policy per catalog guardrail. */
+    policies(): ResourceValidationPolicy[] {
+        return this.evaluator.guardrails.map(
+            (guardrail): ResourceValidationPolicy => ({
+                ...policyHeader(guardrail),
+                configSchema: guardrailConfigSchema,
+                validateResource: (args, reportViolation) => {
+                    for (const violation of this.violations(args, args.getConfig<Partial<GuardrailPolicyConfig>>(), guardrail.id)) reportViolation(violation.message);
+                },
+            }),
+        );
+    }
+}
+
+const noViolations: readonly GuardrailViolation[] = Object.freeze([]);
+
+/** One CrossGuard resource policy per catalog guardrail: what the policy pack runs. */
+export function crossGuardPolicies(evaluator: GuardrailEvaluator = new GuardrailEvaluator()): ResourceValidationPolicy[] {
+    return new CatalogResourceGuardrails(evaluator).policies();
 }
 
 /**
