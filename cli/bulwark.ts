@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import * as path from "path";
 import { parseArgs, ParseArgsConfig } from "util";
+import type { PlatformSettings } from "../components/settings";
 import { SettingsError } from "../components/settings/errors";
 import { checkObjects, CheckViolation } from "./check";
 import { CliError } from "./errors";
-import { InputProblem, parseTexts, readTexts } from "./input";
-import { checkInParallel } from "./parallel";
+import { InputProblem, ManifestObject, parseTexts, readTexts } from "./input";
+import { checkInParallel, workerCount } from "./parallel";
+import { checkStreaming } from "./streamCheck";
 
 const usage = `usage:
   bulwark render --stack <name> [--config <Pulumi.<stack>.yaml>] --out <dir>
@@ -68,19 +70,31 @@ async function checkSettings(stack: string | undefined, configOption: string | u
     return readStackSettings(configPath, stack ?? path.basename(configPath).replace(/^Pulumi\.|\.yaml$/g, ""));
 }
 
+/**
+ * The three ways `check` reads its input, all with the same result: document by document (the
+ * default), over worker threads (opt-in, BULWARK_CHECK_THREADS), or every object in memory, which
+ * signature verification needs and the other two fall back to on input they do not take.
+ */
+async function checkInputs(sources: readonly string[], settings: PlatformSettings | undefined, keepObjects: boolean): Promise<{ violations: CheckViolation[]; problems: InputProblem[]; objects: ManifestObject[] }> {
+    if (!keepObjects && workerCount() < 2) {
+        const streamed = checkStreaming(sources, settings);
+        if (streamed !== undefined) return { ...streamed, objects: [] };
+    }
+    const texts = readTexts(sources);
+    const parallel = keepObjects ? undefined : await checkInParallel(texts, settings);
+    if (parallel !== undefined) return { violations: parallel, problems: texts.flatMap((input) => (input.problem === undefined ? [] : [input.problem])), objects: [] };
+    const { objects, problems } = parseTexts(texts);
+    return { violations: checkObjects(objects, { settings }), problems, objects };
+}
+
 async function check(argv: string[]): Promise<number> {
     const { values, positionals } = parse(argv, { format: { type: "string", default: "text" }, stack: { type: "string" }, config: { type: "string" }, "verify-signatures": { type: "boolean" } });
     const format = values.format as string;
     if (format !== "text" && format !== "json" && format !== "sarif") throw new CliError(`--format must be text, json or sarif (got ${JSON.stringify(format)})`);
     if (positionals.length === 0) throw new CliError(`check needs at least one file, directory or '-'\n${usage}`);
     const settings = await checkSettings(values.stack as string | undefined, values.config as string | undefined);
-    const texts = readTexts(positionals);
     const verifySignatures = values["verify-signatures"] === true;
-    // Large inputs are spread over worker threads; the result is the same as the single-threaded path's.
-    // Signature verification needs the objects themselves, so it keeps the single-threaded path.
-    const parallel = verifySignatures ? undefined : await checkInParallel(texts, settings);
-    const { objects, problems } = parallel === undefined ? parseTexts(texts) : { objects: [], problems: texts.flatMap((input) => (input.problem === undefined ? [] : [input.problem])) };
-    const violations = parallel ?? checkObjects(objects, { settings });
+    const { violations, problems, objects } = await checkInputs(positionals, settings, verifySignatures);
     if (verifySignatures) {
         // Loaded on demand: the verifier pulls in the Sigstore libraries.
         const { signatureViolations } = await import("./verifySignatures");

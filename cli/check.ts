@@ -80,11 +80,11 @@ export function resourceViolations(
     objects: readonly ManifestObject[],
     config: GuardrailPolicyConfig,
     enforcementLevel: EnforcementLevel,
-    policies?: readonly ResourceValidationPolicy[],
+    policies?: readonly ResourceValidationPolicy[] | CatalogResourceGuardrails,
 ): CheckViolation[] {
     const violations: CheckViolation[] = [];
-    // A new evaluator per call: its per-object cache must not outlive objects a caller may change.
-    const catalog = policies === undefined ? new CatalogResourceGuardrails() : undefined;
+    // By default a new evaluator per call: its per-object cache must not outlive objects a caller may change.
+    const catalog = policies === undefined ? new CatalogResourceGuardrails() : policies instanceof CatalogResourceGuardrails ? policies : undefined;
     for (const manifest of objects) {
         const type = crossGuardType(manifest.object);
         if (catalog !== undefined) {
@@ -96,7 +96,7 @@ export function resourceViolations(
         const metadata = metadataOf(manifest.object);
         // The subset of ResourceValidationArgs the catalog policies read.
         const args = { type, props: manifest.object, name: metadata.name ?? "", urn: `urn:bulwark:check::${type}::${metadata.name ?? ""}`, getConfig: () => config } as unknown as ResourceValidationArgs;
-        for (const policy of policies!) {
+        for (const policy of policies as readonly ResourceValidationPolicy[]) {
             const report = (message: string) => violations.push(violationOf(manifest, policy.name, enforcementLevel, message));
             const validations = policy.validateResource;
             for (const validate of Array.isArray(validations) ? validations : validations === undefined ? [] : [validations]) void validate(args, report);

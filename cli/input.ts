@@ -51,12 +51,16 @@ export function parseManifests(text: string, file: string): ManifestObject[] {
     return parseDocuments(text, file).objects;
 }
 
-/** {@link parseManifests}, also counting the YAML documents (empty ones included). */
-export function parseDocuments(text: string, file: string): { objects: ManifestObject[]; documents: number } {
+/**
+ * {@link parseManifests}, also counting the YAML documents (empty ones included). `firstIndex` is
+ * the index of the text's first document in its file, when the text is one part of the file.
+ */
+export function parseDocuments(text: string, file: string, firstIndex = 0): { objects: ManifestObject[]; documents: number } {
     // js-yaml rather than `yaml`: about ten times faster on large inputs, and positions are not needed.
     const documents = yaml.loadAll(text, undefined, { filename: file, json: true, schema: manifestSchema });
     const objects: ManifestObject[] = [];
-    documents.forEach((document, index) => {
+    documents.forEach((document, localIndex) => {
+        const index = firstIndex + localIndex;
         if (document === null || document === undefined) return;
         if (!isObject(document)) throw new Error(`document ${index} is not a mapping`);
         if (document.kind === "List" || (typeof document.kind === "string" && document.kind.endsWith("List") && Array.isArray(document.items))) {
@@ -110,10 +114,19 @@ export function parseTexts(texts: readonly InputText[]): { objects: ManifestObje
 
 /** Reads files, directories (recursively) and `-` for stdin, in order, without parsing them. */
 export function readTexts(sources: readonly string[], readStdin: () => string = () => fs.readFileSync(0, "utf8")): InputText[] {
-    const texts: InputText[] = [];
+    return readInputs(sources, (file) => fs.readFileSync(file, "utf8"), readStdin).map(({ file, content, problem }) => (content === undefined ? { file, problem } : { file, text: content }));
+}
+
+/** {@link readTexts}, keeping each input's bytes undecoded. */
+export function readBuffers(sources: readonly string[], readStdin: () => Buffer = () => fs.readFileSync(0)): { file: string; content?: Buffer; problem?: InputProblem }[] {
+    return readInputs(sources, (file) => fs.readFileSync(file), readStdin);
+}
+
+function readInputs<T>(sources: readonly string[], read: (file: string) => T, readStdin: () => T): { file: string; content?: T; problem?: InputProblem }[] {
+    const texts: { file: string; content?: T; problem?: InputProblem }[] = [];
     for (const source of sources) {
         if (source === "-") {
-            texts.push({ file: "<stdin>", text: readStdin() });
+            texts.push({ file: "<stdin>", content: readStdin() });
             continue;
         }
         let files: string[];
@@ -126,7 +139,7 @@ export function readTexts(sources: readonly string[], readStdin: () => string = 
         }
         for (const file of files) {
             try {
-                texts.push({ file, text: fs.readFileSync(file, "utf8") });
+                texts.push({ file, content: read(file) });
             } catch (error) {
                 texts.push({ file, problem: { file, reason: `cannot read: ${(error as Error).message}` } });
             }

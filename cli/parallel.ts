@@ -76,7 +76,7 @@ export function splitAtDocuments(text: string, parts: number): string[] {
  * default: on the loaded 2-core machine this was measured on, two workers cost more CPU and wall
  * time than one thread (README "Benchmarks").
  */
-function workerCount(): number {
+export function workerCount(): number {
     const requested = Number(process.env.BULWARK_CHECK_THREADS ?? 1);
     const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
     return Number.isInteger(requested) && requested > 1 ? Math.min(requested, cores) : 1;
