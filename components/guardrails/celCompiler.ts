@@ -203,9 +203,19 @@ const methods: Readonly<Record<string, readonly number[]>> = {
 };
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * Methods whose result is reused when the same call recurs in one scope (the image guardrails split
+ * `c.image` a dozen times per container). Pure, and never `null` or `undefined`, so `??=` memoizes
+ * them lazily: a call is still made only where the expression reaches it.
+ */
+const memoized = new Set(["split", "lowerAscii", "substring"]);
+
 class Generator {
     /** Constants the generated code refers to by index (literal lists as Sets, big values). */
     readonly constants: unknown[] = [];
+    /** Memo temporaries by scope (the variable map identifies the function they are declared in). */
+    private readonly temps = new Map<ReadonlyMap<string, string>, Map<string, string>>();
+    private tempCount = 0;
 
     constructor(private readonly expression: string) {}
 
@@ -299,7 +309,7 @@ class Generator {
             if (variable.op !== "id" || !identifier.test(variableName)) throw new Unsupported(`${name}() variable`);
             const local = `v${scope.size}_${variableName}`;
             const inner = new Map(scope).set(variableName, local);
-            return `h.${name}(${this.generate(receiver, scope)}, (${local}) => ${this.generate(args[1], inner)})`;
+            return `h.${name}(${this.generate(receiver, scope)}, (${local}) => ${this.functionBody(this.generate(args[1], inner), inner)})`;
         }
         if (name === "orValue" && args.length === 1) {
             const optional = this.node(receiver);
@@ -309,7 +319,19 @@ class Generator {
         }
         const arities = methods[name];
         if (arities === undefined || !arities.includes(args.length)) throw new Unsupported(`method ${name}/${args.length}`);
-        return `h.${name}(${[receiver, ...args].map((value) => this.generate(value, scope)).join(", ")})`;
+        const call = `h.${name}(${[receiver, ...args].map((value) => this.generate(value, scope)).join(", ")})`;
+        if (!memoized.has(name)) return call;
+        let temps = this.temps.get(scope);
+        if (temps === undefined) this.temps.set(scope, (temps = new Map()));
+        let temp = temps.get(call);
+        if (temp === undefined) temps.set(call, (temp = `t${this.tempCount++}`));
+        return `(${temp} ??= ${call})`;
+    }
+
+    /** A function body returning `expression`, declaring the memo temporaries of `scope`. */
+    functionBody(expression: string, scope: ReadonlyMap<string, string>): string {
+        const temps = this.temps.get(scope);
+        return temps === undefined ? expression : `{ let ${[...temps.values()].join(", ")}; return ${expression}; }`;
     }
 }
 
@@ -321,11 +343,12 @@ export function compileFast(ast: CelAstNode, expression: string): FastProgram | 
     const generator = new Generator(expression);
     let body: string;
     try {
-        body = generator.generate(ast, new Map());
+        const top = new Map<string, string>();
+        body = generator.functionBody(generator.generate(ast, top), top);
     } catch (error) {
         if (error instanceof Unsupported) return undefined;
         throw error;
     }
     // The body is built only from the AST's operators, quoted field names and literals.
-    return new Function("h", "k", `"use strict"; return function celFast(a) { return ${body}; };`)(helpers, generator.constants) as FastProgram;
+    return new Function("h", "k", `"use strict"; return function celFast(a) ${body.startsWith("{") ? body : `{ return ${body}; }`};`)(helpers, generator.constants) as FastProgram;
 }
