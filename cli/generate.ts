@@ -1,5 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
+import { catalog } from "../components/guardrails/catalog";
+import { fastSource } from "../components/guardrails/cel";
+import { FastSource, precompiledModule } from "../components/guardrails/celCompiler";
 import { guardrailDataFor, policyPackConfigFor } from "../components/guardrails/policyConfig";
 import { mutationContextFor } from "../components/guardrails/mutations/context";
 import { renderAdmissionPolicies } from "../components/policy/render";
@@ -8,6 +11,20 @@ import { policyEngines } from "../components/settings";
 import { guardrailTable, withGuardrailTable } from "./guardrailTable";
 import { compareStrings, dumpSortedYaml, stableJson } from "./serialize";
 import { projectRoot, readStackSettings } from "./stackConfig";
+
+/** The fast path's code for every catalog expression it compiles, in catalog order. */
+export function catalogFastSources(): Map<string, FastSource> {
+    const sources = new Map<string, FastSource>();
+    for (const guardrail of catalog) {
+        const expressions = [...guardrail.cel.variables.map((variable) => variable.expression), ...guardrail.cel.validations.flatMap((rule) => [rule.expression, ...(rule.messageExpression === undefined ? [] : [rule.messageExpression])])];
+        for (const expression of expressions) {
+            if (sources.has(expression)) continue;
+            const source = fastSource(expression);
+            if (source !== undefined) sources.set(expression, source);
+        }
+    }
+    return sources;
+}
 
 /** Every generated artefact: path relative to the repository root, and its content. */
 export function generatedFiles(root = projectRoot()): Map<string, string> {
@@ -32,6 +49,7 @@ export function generatedFiles(root = projectRoot()): Map<string, string> {
     }
     const order = ["dev", "staging", "prod"];
     stacks.sort((a, b) => (order.indexOf(a.name) + 1 || 99) - (order.indexOf(b.name) + 1 || 99) || compareStrings(a.name, b.name));
+    files.set(path.join("components", "guardrails", "celPrecompiled.generated.ts"), precompiledModule(catalogFastSources()));
     files.set("README.md", withGuardrailTable(fs.readFileSync(path.join(root, "README.md"), "utf8"), guardrailTable(stacks)));
     return files;
 }

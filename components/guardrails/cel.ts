@@ -1,15 +1,41 @@
-import { Environment } from "@marcbachmann/cel-js";
-import { CelAstNode, compileFast } from "./celCompiler";
+import type { Environment } from "@marcbachmann/cel-js";
+import { CelAstNode, compileFast, FastSource, generateFast, helpers } from "./celCompiler";
+import { precompiled } from "./celPrecompiled.generated";
 import { CelValidation, GuardrailDefinition, GuardrailParams } from "./types";
 
 /*
- * In-process CEL for CrossGuard and `check` (@marcbachmann/cel-js: no dependencies, so it loads in a
- * few milliseconds, and it evaluates plain JavaScript objects). Expressions are compiled once per
- * process. The text must also be valid Kubernetes CEL, which the admission engines run unchanged.
+ * In-process CEL for CrossGuard and `check` (@marcbachmann/cel-js: no dependencies, and it evaluates
+ * plain JavaScript objects), with a compiled fast path in front of it (celCompiler.ts). Expressions
+ * are compiled once per process; the catalog's are compiled ahead of time (`npm run generate` writes
+ * celPrecompiled.generated.ts), so cel-js itself loads only when an object leaves the fast path's
+ * happy path or an expression is not precompiled. The text must also be valid Kubernetes CEL, which
+ * the admission engines run unchanged.
  */
 
-// Guardrail CEL reads untyped Kubernetes objects: every variable is `dyn`, as in the API server.
-const env = new Environment({ unlistedVariablesAreDyn: true, enableOptionalTypes: true, homogeneousAggregateLiterals: false });
+let env: Environment | undefined;
+
+/** The cel-js environment, loaded on first use. */
+function environment(): Environment {
+    if (env === undefined) {
+        const { Environment: CelEnvironment } = require("@marcbachmann/cel-js") as typeof import("@marcbachmann/cel-js");
+        // Guardrail CEL reads untyped Kubernetes objects: every variable is `dyn`, as in the API server.
+        env = new CelEnvironment({ unlistedVariablesAreDyn: true, enableOptionalTypes: true, homogeneousAggregateLiterals: false });
+    }
+    return env;
+}
+
+/** Parses and type-checks, so an expression the evaluator rejects fails when compiled, not on every object. */
+function parseChecked(expression: string): ReturnType<Environment["parse"]> {
+    const parsed = environment().parse(expression);
+    const checked = parsed.check();
+    if (!checked.valid) throw checked.error ?? new Error("does not type-check");
+    return parsed;
+}
+
+/** The fast path's generated code for an expression (what `npm run generate` precompiles). */
+export function fastSource(expression: string): FastSource | undefined {
+    return generateFast(parseChecked(expression).ast as unknown as CelAstNode, expression);
+}
 
 /** An evaluable expression: the activation in, the CEL value out; throws on a CEL error. */
 type Program = (activation: Activation) => unknown;
@@ -45,23 +71,29 @@ const programs = new Map<string, Program>();
  * together (`program`): the fast path, handing every value it does not handle to the interpreter
  * (see celCompiler.ts).
  */
-export function compileExpression(expression: string): { program: Program; interpreted: Program; fast?: Program } {
-    const parsed = env.parse(expression);
-    // Type-check now, so an expression the evaluator rejects fails here, not on every object.
-    const checked = parsed.check();
-    if (!checked.valid) throw checked.error ?? new Error("does not type-check");
-    const interpreted: Program = (activation) => parsed(activation);
-    const fast = compileFast(parsed.ast as unknown as CelAstNode, expression);
-    if (fast === undefined) return { program: interpreted, interpreted };
+export function compileExpression(expression: string): { program: Program; interpreted: Program; fast?: Program; precompiled: boolean } {
+    const factory = precompiled.get(expression);
+    let parsed: ReturnType<Environment["parse"]> | undefined;
+    let fast: Program | undefined;
+    if (factory !== undefined) {
+        // Parsed and type-checked by `npm run generate`; cel-js parses it again only if it is needed.
+        fast = factory(helpers);
+    } else {
+        parsed = parseChecked(expression);
+        fast = compileFast(parsed.ast as unknown as CelAstNode, expression);
+    }
+    const interpreted: Program = (activation) => (parsed ??= parseChecked(expression))(activation);
+    if (fast === undefined) return { program: interpreted, interpreted, precompiled: false };
+    const compiled = fast;
     const program: Program = (activation) => {
         try {
-            return fast(activation);
+            return compiled(activation);
         } catch {
             // Off the fast path's happy path (or anything unexpected): the interpreter decides.
-            return parsed(activation);
+            return interpreted(activation);
         }
     };
-    return { program, interpreted, fast };
+    return { program, interpreted, fast, precompiled: factory !== undefined };
 }
 
 function compile(guardrailId: string, where: string, expression: string): Program {

@@ -49,6 +49,9 @@ describe("check start-up", () => {
         for (const heavy of [...heavyPackages, "/node_modules/zod/"]) {
             assert.deepStrictEqual(modules.filter((file) => file.includes(heavy)), [], `check loaded ${heavy}`);
         }
+        // The catalog's CEL is precompiled: on a well-formed object cel-js itself is never needed.
+        assert.ok(modules.some((file) => file.endsWith("/components/guardrails/celPrecompiled.generated.js")), "the precompiled CEL was not loaded");
+        assert.deepStrictEqual(modules.filter((file) => file.includes("/node_modules/@marcbachmann/cel-js/")), [], "check loaded cel-js for a well-formed object");
     });
 
     it("check --stack loads zod to validate the stack file, and still not the Pulumi SDK", function () {
