@@ -21,7 +21,7 @@ describe("local front door (pure parts)", () => {
             assert.strictEqual(engineBinaryPath(engine), enginePath(engine));
         }
         assert.ok(missingEngines(["etcd"]).every((row) => row.name === "etcd"));
-        assert.strictEqual(coldMinutes(rows.filter((row) => ["pulumi", "pulumi-language-nodejs"].includes(row.name))), 8);
+        assert.strictEqual(coldMinutes(rows.filter((row) => ["pulumi", "pulumi-language-nodejs"].includes(row.name))), 7);
     });
 
     it("the workspace's stack copy is config-only and keeps the encryption salt of an earlier copy", () => {

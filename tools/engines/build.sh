@@ -45,26 +45,26 @@ export GOFLAGS="${GOFLAGS-} -buildvcs=false"
 
 # One row per engine: name, the wrapper module (folder) it is built from, the versions.env variable
 # holding its version, the upstream module, the main package built, and the cold build time measured
-# on 2 cores with empty Go caches on an idle machine (2026-11-28; istioctl and Fluent Bit from an earlier,
-# contended run).  Engines that share their dependencies share one wrapper, so a
+# on 2 cores with empty Go caches in a cold `.ci/run` (2026-11-28, 23:25; kube-apiserver shared the cores
+# with npm ci and the unit tier).  Engines that share their dependencies share one wrapper, so a
 # cold build compiles those dependencies once (kube-apiserver, kube-controller-manager and helm all
 # link k8s.io/* at KUBERNETES_STAGING_VERSION).
 ENGINE_TABLE='
-kube-apiserver             kubernetes                 KUBERNETES_VERSION         k8s.io/kubernetes                               k8s.io/kubernetes/cmd/kube-apiserver                                            about_11_min
-kube-controller-manager    kubernetes                 KUBERNETES_VERSION         k8s.io/kubernetes                               k8s.io/kubernetes/cmd/kube-controller-manager                                   about_4_min_after_kube-apiserver
+kube-apiserver             kubernetes                 KUBERNETES_VERSION         k8s.io/kubernetes                               k8s.io/kubernetes/cmd/kube-apiserver                                            about_12_min
+kube-controller-manager    kubernetes                 KUBERNETES_VERSION         k8s.io/kubernetes                               k8s.io/kubernetes/cmd/kube-controller-manager                                   about_3_min_after_kube-apiserver
 helm                       kubernetes                 HELM_VERSION               helm.sh/helm/v3                                 helm.sh/helm/v3/cmd/helm                                                        about_1_min_after_kube-apiserver
-etcd                       etcd                       ETCD_VERSION               go.etcd.io/etcd/server/v3                       go.etcd.io/etcd/server/v3                                                       about_2_min
+etcd                       etcd                       ETCD_VERSION               go.etcd.io/etcd/server/v3                       go.etcd.io/etcd/server/v3                                                       about_1_min
 gator                      gator                      GATOR_VERSION              github.com/open-policy-agent/gatekeeper/v3      github.com/open-policy-agent/gatekeeper/v3/cmd/gator                            about_5_min
-kyverno                    kyverno                    KYVERNO_VERSION            github.com/kyverno/kyverno                      github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno                              about_12_min
+kyverno                    kyverno                    KYVERNO_VERSION            github.com/kyverno/kyverno                      github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno                              about_10_min
 cosign                     kyverno                    COSIGN_VERSION             github.com/sigstore/cosign/v2                   github.com/sigstore/cosign/v2/cmd/cosign                                        about_1_min_after_kyverno
 policy-tester              kyverno                    POLICY_CONTROLLER_VERSION  github.com/sigstore/policy-controller           github.com/sigstore/policy-controller/cmd/tester                                about_1_min_after_kyverno
-pulumi                     pulumi                     PULUMI_VERSION             github.com/pulumi/pulumi/pkg/v3                 github.com/pulumi/pulumi/pkg/v3/cmd/pulumi                                      about_7_min
+pulumi                     pulumi                     PULUMI_VERSION             github.com/pulumi/pulumi/pkg/v3                 github.com/pulumi/pulumi/pkg/v3/cmd/pulumi                                      about_6_min
 pulumi-language-nodejs     pulumi-language-nodejs     PULUMI_NODEJS_VERSION      github.com/pulumi/pulumi/sdk/v3                 github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs               about_1_min
-pulumi-resource-kubernetes pulumi-resource-kubernetes PULUMI_KUBERNETES_VERSION  github.com/pulumi/pulumi-kubernetes/provider/v4 github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes about_16_min
-otelcol                    otelcol                    OTELCOL_VERSION            go.opentelemetry.io/collector/otelcol           bulwark/tools/engines/otelcol                                                   about_9_min
+pulumi-resource-kubernetes pulumi-resource-kubernetes PULUMI_KUBERNETES_VERSION  github.com/pulumi/pulumi-kubernetes/provider/v4 github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes about_14_min
+otelcol                    otelcol                    OTELCOL_VERSION            go.opentelemetry.io/collector/otelcol           bulwark/tools/engines/otelcol                                                   about_7_min
 otelcol-loadgen            otelcol                    OTELCOL_VERSION            go.opentelemetry.io/collector/otelcol           bulwark/tools/engines/otelcol/loadgen                                           about_1_min_after_otelcol
-istioctl                   kubernetes                 ISTIO_VERSION              istio.io/istio                                  istio.io/istio/istioctl/cmd/istioctl                                            est_8_min_idle_(15.5_CPU-min_on_2_cores;_measured_90_min_wall_at_load_30-39)
-fluent-bit                 -                          FLUENT_BIT_VERSION         -                                               -                                                                               about_9_min_cmake
+istioctl                   kubernetes                 ISTIO_VERSION              istio.io/istio                                  istio.io/istio/istioctl/cmd/istioctl                                            about_5_min_after_kube-apiserver
+fluent-bit                 -                          FLUENT_BIT_VERSION         -                                               -                                                                               about_6_min_cmake
 '
 
 # engine_field ENGINE COLUMN (2 = wrapper, 3 = version variable, 4 = module, 5 = package, 6 = cold estimate)
