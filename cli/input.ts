@@ -47,6 +47,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
     return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/** Shifts a part-local document index (`3`, `3.items[1]`) by the documents of the file's earlier parts. */
+export function shiftIndex(documentIndex: string, offset: number): string {
+    return documentIndex.replace(/^\d+/, (index) => String(Number(index) + offset));
+}
+
 /** Splits one file's text into objects; `kind: List` is expanded into its items. */
 export function parseManifests(text: string, file: string): ManifestObject[] {
     return parseDocuments(text, file).objects;

@@ -6,7 +6,7 @@ import type { PlatformSettings } from "../components/settings";
 import { crossObjectCatalog } from "../components/guardrails/catalog";
 import { EnforcementLevel, GuardrailPolicyConfig } from "../components/guardrails/policyConfig";
 import { CheckViolation, enforcementLevelOf, inputGuardrailConfig, resourceViolations, stackViolations } from "./check";
-import { InputText, ManifestObject, parseDocuments } from "./input";
+import { InputText, ManifestObject, parseDocuments, shiftIndex } from "./input";
 
 /*
  * `check` over threads (opt-in, see workerCount), for inputs large enough to pay for starting
@@ -80,11 +80,6 @@ export function workerCount(): number {
     const requested = Number(process.env.BULWARK_CHECK_THREADS ?? 1);
     const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
     return Number.isInteger(requested) && requested > 1 ? Math.min(requested, cores) : 1;
-}
-
-/** Shifts a chunk-local document index (`3`, `3.items[1]`) by the documents of earlier chunks. */
-function shiftIndex(documentIndex: string, offset: number): string {
-    return documentIndex.replace(/^\d+/, (index) => String(Number(index) + offset));
 }
 
 function request<T>(worker: Worker, message?: Phase2Request): Promise<T> {

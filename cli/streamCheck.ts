@@ -2,7 +2,7 @@ import { crossObjectCatalog } from "../components/guardrails/catalog";
 import { CatalogResourceGuardrails } from "../components/guardrails/crossguard";
 import type { PlatformSettings } from "../components/settings";
 import { CheckViolation, enforcementLevelOf, inputGuardrailConfig, resourceViolations, stackViolations } from "./check";
-import { InputProblem, ManifestObject, parseDocuments, readBuffers } from "./input";
+import { InputProblem, ManifestObject, parseDocuments, readBuffers, shiftIndex } from "./input";
 
 /*
  * `check`'s default path: each file is cut at its YAML document markers, and each document is
@@ -146,7 +146,7 @@ export function checkStreaming(sources: readonly string[], settings: PlatformSet
             } else if (documentIndex > 0) {
                 // Parsed early as if it were the file's first document: shift the indexes.
                 const offset = documentIndex;
-                parsed = { documents: parsed.documents, objects: parsed.objects.map((manifest) => ({ ...manifest, documentIndex: manifest.documentIndex.replace(/^\d+/, (index) => String(Number(index) + offset)) })) };
+                parsed = { documents: parsed.documents, objects: parsed.objects.map((manifest) => ({ ...manifest, documentIndex: shiftIndex(manifest.documentIndex, offset) })) };
             }
             documentIndex += parsed.documents;
             for (const violation of resourceViolations(parsed.objects, config, enforcementLevel, catalog)) fileViolations.push(violation);
