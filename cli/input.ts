@@ -125,12 +125,8 @@ export function readTexts(sources: readonly string[], readStdin: () => string = 
     return readInputs(sources, (file) => fs.readFileSync(file, "utf8"), readStdin).map(({ file, content, problem }) => (content === undefined ? { file, problem } : { file, text: content }));
 }
 
-/** {@link readTexts}, keeping each input's bytes undecoded. */
-export function readBuffers(sources: readonly string[], readStdin: () => Buffer = () => fs.readFileSync(0)): { file: string; content?: Buffer; problem?: InputProblem }[] {
-    return readInputs(sources, (file) => fs.readFileSync(file), readStdin);
-}
-
-function readInputs<T>(sources: readonly string[], read: (file: string) => T, readStdin: () => T): { file: string; content?: T; problem?: InputProblem }[] {
+/** Each source's files (directories recursively, `-` for stdin) with what `read` gives for it, or why it cannot be read. */
+export function readInputs<T>(sources: readonly string[], read: (file: string) => T, readStdin: () => T): { file: string; content?: T; problem?: InputProblem }[] {
     const texts: { file: string; content?: T; problem?: InputProblem }[] = [];
     for (const source of sources) {
         if (source === "-") {

@@ -1,8 +1,9 @@
+import * as fs from "fs";
 import { crossObjectCatalog } from "../components/guardrails/catalog";
 import { CatalogResourceGuardrails } from "../components/guardrails/crossguard";
 import type { PlatformSettings } from "../components/settings";
 import { CheckViolation, enforcementLevelOf, inputGuardrailConfig, resourceViolations, stackViolations } from "./check";
-import { InputProblem, ManifestObject, parseDocuments, readBuffers, shiftIndex } from "./input";
+import { InputProblem, ManifestObject, parseDocuments, readInputs, shiftIndex } from "./input";
 
 /*
  * `check`'s default path: each file is cut at its YAML document markers, and each document is
@@ -24,69 +25,157 @@ import { InputProblem, ManifestObject, parseDocuments, readBuffers, shiftIndex }
 
 const lineFeed = 0x0a;
 const carriageReturn = 0x0d;
+const space = 0x20;
+const tab = 0x09;
+const backslash = 0x5c;
 
-/** Byte offsets where the file's YAML documents start (`---` at a line start), or undefined when the file is not cut. */
-export function documentStarts(bytes: Buffer): number[] | undefined {
-    // A directive belongs to the document after it; a lone CR is a line break to YAML but not here.
-    if (bytes[0] === 0x25 || bytes.indexOf("\n%") !== -1) return undefined;
-    for (let at = bytes.indexOf(carriageReturn); at !== -1; at = bytes.indexOf(carriageReturn, at + 1)) {
-        if (bytes[at + 1] !== lineFeed) return undefined;
+/** Where a file's bytes come from: a path, read in chunks, or bytes already in memory (stdin). */
+export type ByteSource = { readonly path: string } | { readonly bytes: Buffer };
+
+/** Bytes read from a file at a time (documents longer than this grow the buffer). */
+const defaultChunkSize = 1 << 20;
+
+/**
+ * Calls `visit` with the bytes of each YAML document of `source` in turn (cut at `---` at a line
+ * start, the marker line belonging to the document it opens) until `visit` returns false. A file
+ * is read in chunks into one reused buffer: the bytes are a view into it, valid only during the
+ * call. Reading a whole large file into one fresh buffer touched every page of it once more, and
+ * first touches of memory were a visible part of `check`'s time (README "Benchmarks").
+ * Returns the file's identity as it was read (size, modification time, inode), so a caller that
+ * reads it twice can tell whether it changed in between.
+ */
+export function forEachDocument(source: ByteSource, visit: (bytes: Buffer) => boolean, chunkSize = defaultChunkSize): string {
+    if ("bytes" in source) {
+        cutDocuments(source.bytes, source.bytes.length, true, 0, visit);
+        return "";
     }
-    const starts = [0];
-    for (let at = bytes.indexOf("\n---"); at !== -1; at = bytes.indexOf("\n---", at + 1)) {
-        const after = bytes[at + 4];
-        if (after === undefined || after === 0x20 || after === 0x09 || after === lineFeed || after === carriageReturn) starts.push(at + 1);
+    const fd = fs.openSync(source.path, "r");
+    try {
+        const identity = fileIdentity(fs.fstatSync(fd));
+        let buffer = Buffer.allocUnsafeSlow(Math.max(chunkSize, 4));
+        let filled = 0;
+        let position = 0;
+        let searchFrom = 0;
+        for (;;) {
+            const read = fs.readSync(fd, buffer, filled, buffer.length - filled, position);
+            position += read;
+            filled += read;
+            const eof = read === 0;
+            const cut = cutDocuments(buffer, filled, eof, searchFrom, visit);
+            if (eof || cut.stopped) return identity;
+            // Keep the unfinished document at the buffer's start; grow the buffer when it fills it.
+            if (cut.rest === 0 && filled === buffer.length) {
+                const larger = Buffer.allocUnsafeSlow(buffer.length * 2);
+                buffer.copy(larger, 0, 0, filled);
+                buffer = larger;
+            } else if (cut.rest > 0) {
+                buffer.copy(buffer, 0, cut.rest, filled);
+                filled -= cut.rest;
+            }
+            searchFrom = cut.searchFrom - cut.rest;
+        }
+    } finally {
+        fs.closeSync(fd);
     }
-    return starts;
 }
 
-/** Indexes of the documents (by start offset) whose bytes contain any of `needles`. */
-function documentsContaining(bytes: Buffer, starts: readonly number[], needles: readonly string[]): Set<number> {
-    const found = new Set<number>();
-    let document = 0;
-    for (const needle of needles) {
-        document = 0;
-        for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) {
-            while (document + 1 < starts.length && starts[document + 1] <= at) document++;
-            found.add(document);
+function fileIdentity(stat: fs.Stats): string {
+    return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+}
+
+/**
+ * Visits the complete documents in `buffer[0, filled)` (all of them at the end of the input).
+ * Returns where the unfinished rest starts and where to resume searching for a marker.
+ */
+function cutDocuments(buffer: Buffer, filled: number, eof: boolean, searchFrom: number, visit: (bytes: Buffer) => boolean): { rest: number; searchFrom: number; stopped: boolean } {
+    const view = filled === buffer.length ? buffer : buffer.subarray(0, filled);
+    let start = 0;
+    let from = searchFrom;
+    for (;;) {
+        const at = view.indexOf("\n---", from);
+        if (at === -1 || (at + 4 >= filled && !eof)) {
+            if (!eof) return { rest: start, searchFrom: at === -1 ? Math.max(start, filled - 3) : at, stopped: false };
+            visit(view.subarray(start, filled));
+            return { rest: filled, searchFrom: filled, stopped: true };
+        }
+        const after = at + 4 < filled ? view[at + 4] : undefined;
+        from = at + 1;
+        if (after === undefined || after === space || after === tab || after === lineFeed || after === carriageReturn) {
+            if (visit(view.subarray(start, at + 1)) === false) return { rest: start, searchFrom: from, stopped: true };
+            start = at + 1;
         }
     }
-    return found;
+}
+
+/**
+ * True when cutting at markers would not give YAML's documents: a directive belongs to the document
+ * after it, and a lone CR is a line break to YAML but not to the cutter.
+ */
+function notCuttable(document: Buffer): boolean {
+    if (document[0] === 0x25 || document.indexOf("\n%") !== -1) return true;
+    for (let at = document.indexOf(carriageReturn); at !== -1; at = document.indexOf(carriageReturn, at + 1)) {
+        if (document[at + 1] !== lineFeed) return true;
+    }
+    return false;
+}
+
+/** Byte offsets where the documents of `bytes` start, or undefined when the bytes are not cut (see {@link notCuttable}). */
+export function documentStarts(bytes: Buffer): number[] | undefined {
+    const starts: number[] = [];
+    let cuttable = true;
+    forEachDocument({ bytes }, (document) => {
+        if (notCuttable(document)) return (cuttable = false);
+        starts.push(document.byteOffset - bytes.byteOffset);
+        return true;
+    });
+    return cuttable ? starts : undefined;
 }
 
 type Parsed = ReturnType<typeof parseDocuments>;
 
 interface FileState {
     readonly file: string;
-    readonly bytes: Buffer;
-    readonly starts: readonly number[];
+    readonly source: ByteSource;
+    /** The file's identity when the pre-pass read it (see {@link forEachDocument}). */
+    readonly identity: string;
     /** Documents parsed by the pre-pass, by document number. */
     readonly early: Map<number, Parsed>;
     /** Why the file cannot be parsed (the whole file is then reported, as the in-memory path does). */
     problem?: InputProblem;
 }
 
-function decode(state: FileState, document: number): string {
-    const end = document + 1 < state.starts.length ? state.starts[document + 1] : state.bytes.length;
-    return state.bytes.toString("utf8", state.starts[document], end);
+function wholeBytes(source: ByteSource): Buffer {
+    return "bytes" in source ? source.bytes : fs.readFileSync(source.path);
 }
 
 /** The in-memory path's report for a file that does not parse: js-yaml's message on the whole text. */
-function wholeFileProblem(file: string, bytes: Buffer): InputProblem | undefined {
+function wholeFileProblem(file: string, source: ByteSource): InputProblem | undefined {
     try {
-        parseDocuments(bytes.toString("utf8"), file);
+        parseDocuments(wholeBytes(source).toString("utf8"), file);
         return undefined;
     } catch (error) {
         return { file, reason: `cannot parse: ${(error as Error).message.split("\n")[0]}` };
     }
 }
 
+/** Thrown out of a pass when the input needs the in-memory path. */
+const declined: unique symbol = Symbol("the in-memory path takes this input");
+
 /**
  * Violations and input problems of `sources`, document by document; `undefined` when the input
  * needs the in-memory path (see above).
  */
-export function checkStreaming(sources: readonly string[], settings: PlatformSettings | undefined, readStdin?: () => Buffer): { violations: CheckViolation[]; problems: InputProblem[] } | undefined {
-    const inputs = readBuffers(sources, readStdin);
+export function checkStreaming(sources: readonly string[], settings: PlatformSettings | undefined, readStdin: () => Buffer = () => fs.readFileSync(0)): { violations: CheckViolation[]; problems: InputProblem[] } | undefined {
+    try {
+        return streamed(sources, settings, readStdin);
+    } catch (error) {
+        if (error === declined) return undefined;
+        throw error;
+    }
+}
+
+function streamed(sources: readonly string[], settings: PlatformSettings | undefined, readStdin: () => Buffer): { violations: CheckViolation[]; problems: InputProblem[] } {
+    const inputs = readInputs<ByteSource>(sources, (file) => ({ path: file }), () => ({ bytes: readStdin() }));
     const states: (FileState | InputProblem)[] = [];
     const namespaces: ManifestObject[] = [];
     for (const input of inputs) {
@@ -94,23 +183,36 @@ export function checkStreaming(sources: readonly string[], settings: PlatformSet
             states.push(input.problem!);
             continue;
         }
-        const starts = documentStarts(input.content);
-        if (starts === undefined) return undefined;
-        const state: FileState = { file: input.file, bytes: input.content, starts, early: new Map() };
-        const candidates = documentsContaining(input.content, starts, ["Namespace", "\\"]);
-        for (let document = 0; document < starts.length && state.problem === undefined; document++) {
-            if (!candidates.has(document)) continue;
-            try {
-                state.early.set(document, parseDocuments(decode(state, document), state.file));
-            } catch {
-                state.problem = wholeFileProblem(state.file, state.bytes);
-                if (state.problem === undefined) return undefined;
-            }
+        const { file, content: source } = input;
+        const early = new Map<number, Parsed>();
+        let problem: InputProblem | undefined;
+        let document = 0;
+        let identity: string;
+        try {
+            identity = forEachDocument(source, (bytes) => {
+                if (notCuttable(bytes)) throw declined;
+                // Only a document whose bytes contain `Namespace` (or a backslash, which could spell it in an escape) can hold a Namespace.
+                if (bytes.indexOf("Namespace") !== -1 || bytes.indexOf(backslash) !== -1) {
+                    try {
+                        early.set(document, parseDocuments(bytes.toString("utf8"), file));
+                    } catch {
+                        problem = wholeFileProblem(file, source);
+                        if (problem === undefined) throw declined;
+                        return false;
+                    }
+                }
+                document++;
+                return true;
+            });
+        } catch (error) {
+            if (error === declined) throw error;
+            states.push({ file, reason: `cannot read: ${(error as Error).message}` });
+            continue;
         }
-        if (state.problem === undefined) {
-            for (const parsed of state.early.values()) for (const manifest of parsed.objects) if (manifest.object.kind === "Namespace") namespaces.push(manifest);
+        if (problem === undefined) {
+            for (const parsed of early.values()) for (const manifest of parsed.objects) if (manifest.object.kind === "Namespace") namespaces.push(manifest);
         }
-        states.push(state);
+        states.push({ file, source, identity, early, problem });
     }
 
     const config = inputGuardrailConfig(namespaces, settings);
@@ -122,7 +224,7 @@ export function checkStreaming(sources: readonly string[], settings: PlatformSet
     const shared: ManifestObject[] = [];
     const problems: InputProblem[] = [];
     for (const state of states) {
-        if (!("bytes" in state)) {
+        if (!("source" in state)) {
             problems.push(state);
             continue;
         }
@@ -133,30 +235,40 @@ export function checkStreaming(sources: readonly string[], settings: PlatformSet
         const fileViolations: CheckViolation[] = [];
         const fileShared: ManifestObject[] = [];
         let documentIndex = 0;
+        let document = 0;
         let failed = false;
-        for (let document = 0; document < state.starts.length; document++) {
-            let parsed = state.early.get(document);
-            if (parsed === undefined) {
-                try {
-                    parsed = parseDocuments(decode(state, document), state.file, documentIndex);
-                } catch {
-                    failed = true;
-                    break;
+        let identity: string;
+        try {
+            identity = forEachDocument(state.source, (bytes) => {
+                let parsed = state.early.get(document++);
+                if (parsed === undefined) {
+                    try {
+                        parsed = parseDocuments(bytes.toString("utf8"), state.file, documentIndex);
+                    } catch {
+                        failed = true;
+                        return false;
+                    }
+                } else if (documentIndex > 0) {
+                    // Parsed early as if it were the file's first document: shift the indexes.
+                    const offset = documentIndex;
+                    parsed = { documents: parsed.documents, objects: parsed.objects.map((manifest) => ({ ...manifest, documentIndex: shiftIndex(manifest.documentIndex, offset) })) };
                 }
-            } else if (documentIndex > 0) {
-                // Parsed early as if it were the file's first document: shift the indexes.
-                const offset = documentIndex;
-                parsed = { documents: parsed.documents, objects: parsed.objects.map((manifest) => ({ ...manifest, documentIndex: shiftIndex(manifest.documentIndex, offset) })) };
-            }
-            documentIndex += parsed.documents;
-            for (const violation of resourceViolations(parsed.objects, config, enforcementLevel, catalog)) fileViolations.push(violation);
-            for (const manifest of parsed.objects) if (sharedKinds.has(String(manifest.object.kind))) fileShared.push(manifest);
+                documentIndex += parsed.documents;
+                for (const violation of resourceViolations(parsed.objects, config, enforcementLevel, catalog)) fileViolations.push(violation);
+                for (const manifest of parsed.objects) if (sharedKinds.has(String(manifest.object.kind))) fileShared.push(manifest);
+                return true;
+            });
+        } catch {
+            // Unreadable now though read before: the in-memory path reads it once and reports it.
+            throw declined;
         }
+        // Changed since the pre-pass: its Namespaces may not be the ones counted.
+        if (identity !== state.identity) throw declined;
         if (failed) {
             // Its Namespaces, if any, are already in the config; the in-memory path would not count them.
-            if (state.early.size > 0) return undefined;
-            const problem = wholeFileProblem(state.file, state.bytes);
-            if (problem === undefined) return undefined;
+            if (state.early.size > 0) throw declined;
+            const problem = wholeFileProblem(state.file, state.source);
+            if (problem === undefined) throw declined;
             problems.push(problem);
             continue;
         }

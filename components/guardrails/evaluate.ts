@@ -29,11 +29,14 @@ export class GuardrailEvaluator {
     private readonly byKind = new Map<string, CompiledGuardrail[]>();
     private readonly byId = new Map<string, { guardrail: CompiledGuardrail; kinds: ReadonlySet<string> }>();
     /**
-     * The CEL form of an object and its evaluation scope, kept while the object lives: CrossGuard
-     * and `check` call every policy on the same object, and conversion and shared variables are the
-     * same for all of them. Params are compared by identity (callers reuse one config object).
+     * The CEL form of the last object evaluated and its scope: `check` runs every guardrail of an
+     * object in a row, and conversion and shared variables are the same for all of them. One entry,
+     * not a WeakMap by object: the map's entries outlived their objects through young-generation
+     * collections and doubled the garbage collector's time on large inputs (README "Benchmarks").
+     * CrossGuard deserialises the object anew for each policy, so no cache would hit there. Params
+     * are compared by identity (callers reuse one config object).
      */
-    private readonly scopes = new WeakMap<object, { paramsSource: object; scope: ObjectScope }>();
+    private last: { object: object; paramsSource: object; scope: ObjectScope } | undefined;
 
     constructor(guardrails: readonly GuardrailDefinition[] = catalog) {
         this.compiled = guardrails.map(compileGuardrail);
@@ -51,12 +54,11 @@ export class GuardrailEvaluator {
 
     private scopeFor(object: KubernetesObject, context: EvaluationContext): ObjectScope {
         const paramsSource = context.params.data;
-        let entry = this.scopes.get(object);
-        if (entry === undefined || entry.paramsSource !== paramsSource) {
-            entry = { paramsSource, scope: objectScope(toCelValue(object), celGuardrailData(context.params)) };
-            this.scopes.set(object, entry);
-        }
-        return entry.scope;
+        const last = this.last;
+        if (last !== undefined && last.object === object && last.paramsSource === paramsSource) return last.scope;
+        const scope = objectScope(toCelValue(object), celGuardrailData(context.params));
+        this.last = { object, paramsSource, scope };
+        return scope;
     }
 
     /** True when the guardrail applies to this object in this context (Pod Security level scoping). */

@@ -6,7 +6,7 @@ import { deploymentCorpus, toYamlStream } from "../../bench/corpus";
 import { checkObjects } from "../../cli/check";
 import { parseTexts, readTexts } from "../../cli/input";
 import { defaultStackConfigPath, readStackSettings } from "../../cli/stackConfig";
-import { checkStreaming, documentStarts } from "../../cli/streamCheck";
+import { checkStreaming, documentStarts, forEachDocument } from "../../cli/streamCheck";
 
 /* `check`'s document-by-document path against the in-memory one it must equal exactly. */
 
@@ -28,6 +28,34 @@ describe("check document by document", () => {
         assert.strictEqual(documentStarts(Buffer.from("%YAML 1.2\n---\na: 1\n")), undefined);
         assert.strictEqual(documentStarts(Buffer.from("a: 1\r---\rb: 2\r")), undefined);
         assert.deepStrictEqual(documentStarts(Buffer.from("a: 1\r\n---\r\nb: 2\r\n")), [0, 6]);
+    });
+
+    it("cuts a file read in chunks exactly as the whole bytes, whatever the chunk size", () => {
+        const texts = [
+            "a: 1\n---\nb: |\n  x\n  ---\n--- # c\nc: 2\n---x: 1\n---\n",
+            "---\n---\n",
+            "a: 1\n---",
+            "a: 1\n--",
+            "",
+            "\n---\t\n---\r\nz: 3\r\n",
+            toYamlStream(deploymentCorpus(3)) + "---\n" + "k: " + "v".repeat(300) + "\n",
+        ];
+        for (const text of texts) {
+            const bytes = Buffer.from(text);
+            const starts = documentStarts(bytes)!;
+            const expected = starts.map((start, index) => bytes.toString("utf8", start, index + 1 < starts.length ? starts[index + 1] : bytes.length));
+            const file = path.join(dir, "chunked.yaml");
+            fs.writeFileSync(file, bytes);
+            for (const chunkSize of [4, 5, 7, 16, 64, 1 << 20]) {
+                const documents: string[] = [];
+                forEachDocument({ path: file }, (document) => documents.push(document.toString("utf8")) > 0, chunkSize);
+                assert.deepStrictEqual(documents, expected, `chunk size ${chunkSize}, text ${JSON.stringify(text.slice(0, 40))}`);
+            }
+            // A visitor that stops is not called again.
+            let calls = 0;
+            forEachDocument({ path: file }, () => ++calls < 1, 4);
+            assert.strictEqual(calls, 1);
+        }
     });
 
     it("equals the in-memory path across files, late Namespaces, escapes, Lists, cross-object guardrails and broken input", () => {

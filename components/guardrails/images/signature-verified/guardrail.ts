@@ -1,7 +1,9 @@
 // Type-only import: `check` runs this policy without loading the policy SDK at run time.
 import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
 import { SupplyChainSettings } from "../../../settings";
-import { ImageSignatureVerifier, ImageSignatureVerifierOptions, Verdict } from "../../../supply-chain/verifier";
+// Type-only as well: the verifier (and sigstore under it) loads when a policy first verifies, so
+// `check` without `--verify-signatures` never pays for it.
+import type { ImageSignatureVerifier, ImageSignatureVerifierOptions, Verdict } from "../../../supply-chain/verifier";
 import { GuardrailMetadata } from "../../types";
 
 /**
@@ -73,7 +75,8 @@ export function imageSignaturePolicy(options: ImageSignatureVerifierOptions = {}
             }
             let verifier = verifiers.get(config);
             if (verifier === undefined) {
-                verifier = new ImageSignatureVerifier(config.supplyChain, options);
+                const { ImageSignatureVerifier: Verifier } = require("../../../supply-chain/verifier") as typeof import("../../../supply-chain/verifier");
+                verifier = new Verifier(config.supplyChain, options);
                 verifiers.set(config, verifier);
             }
             for (const message of await signatureMessages(verifier, args.props as Record<string, unknown>)) reportViolation(message);
