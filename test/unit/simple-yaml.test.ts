@@ -92,6 +92,14 @@ describe("simple-YAML fast path agrees with js-yaml", function () {
             "a: !!str 1\n",
             "a: @x\n",
             "a: `x`\n",
+            // Only spaces are YAML's white space here: other Unicode spaces are text, or not YAML at all.
+            "a: b\u00A0\n",
+            "a\u00A0: b\n",
+            "a:  \u00A0b\n",
+            "a: b\n\u00A0\n",
+            "a: b\u3000\n",
+            "a:\n  - b\u2009\n",
+            "'a'\u00A0: b\n",
         ];
         const tally: Tally = { documents: 0, fast: 0 };
         cases.forEach((text, index) => compareText(text, `case ${index}`, tally));
