@@ -56,8 +56,8 @@ export const helpers = {
     bool(value: unknown): boolean {
         return typeof value === "boolean" ? value : fail();
     },
-    top(activation: Record<string, unknown>, name: string): unknown {
-        const value = activation[name];
+    /** A top-level variable (`a.object`, `a.variables`): read by the generated code itself, so each read site stays monomorphic. */
+    top(value: unknown): unknown {
         return value === undefined ? fail() : value;
     },
     field(value: unknown, name: string): unknown {
@@ -71,6 +71,22 @@ export const helpers = {
         if (!isMap(value)) return fail();
         return hasOwn.call(value, name) && value[name] !== undefined && value[name] !== null;
     },
+    /** A map whose field the generated code reads itself (see {@link Generator.select}). */
+    asMap(value: unknown): Record<string, unknown> {
+        return isMap(value) ? value : fail();
+    },
+    /** A field value read by the generated code: there, and not null. */
+    present(field: unknown): unknown {
+        return field === undefined || field === null ? fail() : field;
+    },
+    /** Whether a field value read by the generated code is there (`has()`). */
+    isSet(field: unknown): boolean {
+        return field !== undefined && field !== null;
+    },
+    /** `value.?name.orValue(fallback)` on a field value read by the generated code. */
+    orElse(field: unknown, fallback: unknown): unknown {
+        return field === undefined || field === null ? fallback : field;
+    },
     /** `value.?name.orValue(fallback)` */
     fieldOr(value: unknown, name: string, fallback: unknown): unknown {
         if (!isMap(value)) return fail();
@@ -79,7 +95,8 @@ export const helpers = {
     },
     index(value: unknown, key: unknown): unknown {
         if (Array.isArray(value)) {
-            if (typeof key === "bigint" && key >= 0n && key < BigInt(value.length)) return value[Number(key)];
+            // A bigint compares with a number exactly, so no bigint is made for the length.
+            if (typeof key === "bigint" && key >= 0n && key < value.length) return value[Number(key)];
             return fail();
         }
         if (typeof key === "string") return helpers.field(value, key);
@@ -216,6 +233,8 @@ class Generator {
     /** Memo temporaries by scope (the variable map identifies the function they are declared in). */
     private readonly temps = new Map<ReadonlyMap<string, string>, Map<string, string>>();
     private tempCount = 0;
+    /** For each macro's scope: the scope around it, and the local its variable is bound to. */
+    private readonly enclosing = new Map<ReadonlyMap<string, string>, { readonly outer: ReadonlyMap<string, string>; readonly local: string }>();
 
     constructor(private readonly expression: string) {}
 
@@ -248,11 +267,13 @@ class Generator {
                 const name = node.args as string;
                 const local = scope.get(name);
                 if (local !== undefined) return local;
-                if (name === "object" || name === "variables") return `h.top(a, ${JSON.stringify(name)})`;
+                if (name === "object" || name === "variables") return `h.top(a.${name})`;
                 throw new Unsupported(`identifier ${name}`);
             }
-            case ".":
-                return `h.field(${sub(args[0])}, ${JSON.stringify(args[1])})`;
+            case ".": {
+                const read = this.select(sub(args[0]), args[1] as string);
+                return read === undefined ? `h.field(${sub(args[0])}, ${JSON.stringify(args[1])})` : `h.present(${read})`;
+            }
             case "[]":
                 return `h.index(${sub(args[0])}, ${sub(args[1])})`;
             case "&&":
@@ -291,12 +312,26 @@ class Generator {
         }
     }
 
+    /**
+     * The generated code's own read of field `name` of the map `operand` evaluates to, or undefined
+     * when a helper must read it. Reading the field in the generated code gives each site its own
+     * inline cache, where the shared helper saw every object shape of every expression. A field
+     * read this way is the map's own property because Object.prototype has no property of that
+     * name (those, `constructor` or `toString` for instance, go through the helper's own-property
+     * check), and maps are plain objects (`h.asMap` checks).
+     */
+    private select(operand: string, name: string): string | undefined {
+        if (name in objectPrototype || /^(0|[1-9][0-9]*)$/.test(name)) return undefined;
+        return `h.asMap(${operand})[${JSON.stringify(name)}]`;
+    }
+
     private call(name: string, args: readonly unknown[], scope: ReadonlyMap<string, string>): string {
         if (name === "has" && args.length === 1) {
             const selection = this.node(args[0]);
             if (selection.op !== ".") throw new Unsupported("has() of a non-selection");
             const [operand, field] = selection.args as [unknown, string];
-            return `h.has(${this.generate(operand, scope)}, ${JSON.stringify(field)})`;
+            const read = this.select(this.generate(operand, scope), field);
+            return read === undefined ? `h.has(${this.generate(operand, scope)}, ${JSON.stringify(field)})` : `h.isSet(${read})`;
         }
         if (name === "size" && args.length === 1) return `h.size(${this.generate(args[0], scope)})`;
         throw new Unsupported(`function ${name}`);
@@ -309,23 +344,43 @@ class Generator {
             if (variable.op !== "id" || !identifier.test(variableName)) throw new Unsupported(`${name}() variable`);
             const local = `v${scope.size}_${variableName}`;
             const inner = new Map(scope).set(variableName, local);
+            this.enclosing.set(inner, { outer: scope, local });
             return `h.${name}(${this.generate(receiver, scope)}, (${local}) => ${this.functionBody(this.generate(args[1], inner), inner)})`;
         }
         if (name === "orValue" && args.length === 1) {
             const optional = this.node(receiver);
             if (optional.op !== ".?") throw new Unsupported("orValue() of a non-optional selection");
             const [operand, field] = optional.args as [unknown, string];
+            const read = this.select(this.generate(operand, scope), field);
+            if (read !== undefined) return `h.orElse(${read}, ${this.generate(args[0], scope)})`;
             return `h.fieldOr(${this.generate(operand, scope)}, ${JSON.stringify(field)}, ${this.generate(args[0], scope)})`;
         }
         const arities = methods[name];
         if (arities === undefined || !arities.includes(args.length)) throw new Unsupported(`method ${name}/${args.length}`);
         const call = `h.${name}(${[receiver, ...args].map((value) => this.generate(value, scope)).join(", ")})`;
         if (!memoized.has(name)) return call;
-        let temps = this.temps.get(scope);
-        if (temps === undefined) this.temps.set(scope, (temps = new Map()));
+        const home = this.homeOf(call, scope);
+        let temps = this.temps.get(home);
+        if (temps === undefined) this.temps.set(home, (temps = new Map()));
         let temp = temps.get(call);
         if (temp === undefined) temps.set(call, (temp = `t${this.tempCount++}`));
         return `(${temp} ??= ${call})`;
+    }
+
+    /**
+     * The outermost scope in which `code` has one value: that of the innermost macro whose variable
+     * it reads (or the whole expression's). A call on `c.image` inside `exists(prefix, ...)` within
+     * `all(c, ...)` is then computed once per container, not once per prefix. A local's name is
+     * looked for as a whole word anywhere in the code; a match inside a quoted field name only keeps
+     * the memo in a deeper scope than needed, which is still correct.
+     */
+    private homeOf(code: string, scope: ReadonlyMap<string, string>): ReadonlyMap<string, string> {
+        let home = scope;
+        for (let macro = this.enclosing.get(home); macro !== undefined; macro = this.enclosing.get(home)) {
+            if (new RegExp(`(?<![\\w$])${macro.local}(?![\\w$])`).test(code)) return home;
+            home = macro.outer;
+        }
+        return home;
     }
 
     /** A function body returning `expression`, declaring the memo temporaries of `scope`. */

@@ -19,6 +19,7 @@ export interface KubernetesObject {
 }
 
 const noViolations: readonly GuardrailViolation[] = Object.freeze([]);
+const noGuardrails: readonly CompiledGuardrail[] = Object.freeze([]);
 
 /**
  * Runs catalog guardrails on Kubernetes objects. The one evaluator behind both CrossGuard and
@@ -36,7 +37,7 @@ export class GuardrailEvaluator {
      * CrossGuard deserialises the object anew for each policy, so no cache would hit there. Params
      * are compared by identity (callers reuse one config object).
      */
-    private last: { object: object; paramsSource: object; scope: ObjectScope } | undefined;
+    private last: { object: object; paramsSource: object; guardrailData: unknown; scope: ObjectScope } | undefined;
 
     constructor(guardrails: readonly GuardrailDefinition[] = catalog) {
         this.compiled = guardrails.map(compileGuardrail);
@@ -56,21 +57,25 @@ export class GuardrailEvaluator {
         const paramsSource = context.params.data;
         const last = this.last;
         if (last !== undefined && last.object === object && last.paramsSource === paramsSource) return last.scope;
-        const scope = objectScope(toCelValue(object), celGuardrailData(context.params));
-        this.last = { object, paramsSource, scope };
+        const guardrailData = last !== undefined && last.paramsSource === paramsSource ? last.guardrailData : celGuardrailData(context.params);
+        const scope = objectScope(toCelValue(object), guardrailData);
+        this.last = { object, paramsSource, guardrailData, scope };
         return scope;
     }
 
-    /** True when the guardrail applies to this object in this context (Pod Security level scoping). */
-    private applies(guardrail: CompiledGuardrail, object: KubernetesObject, context: EvaluationContext): boolean {
-        const floor = guardrail.definition.podSecurityLevel;
-        return floor === undefined || isAtLeast(context.namespaceLevel(object.metadata?.namespace), floor);
-    }
-
-    private run(guardrail: CompiledGuardrail, object: KubernetesObject, context: EvaluationContext): readonly GuardrailViolation[] {
-        if (!this.applies(guardrail, object, context)) return noViolations;
-        const messages = evaluateCompiled(guardrail, this.scopeFor(object, context));
-        return messages.length === 0 ? noViolations : messages.map((message) => ({ guardrailId: guardrail.definition.id, message }));
+    /** Violations of `guardrails` that apply to the object (Pod Security level scoping), in order. */
+    private run(guardrails: readonly CompiledGuardrail[], object: KubernetesObject, context: EvaluationContext): readonly GuardrailViolation[] {
+        let violations: GuardrailViolation[] | undefined;
+        let level: PodSecurityLevel | undefined;
+        for (const guardrail of guardrails) {
+            const floor = guardrail.definition.podSecurityLevel;
+            if (floor !== undefined && !isAtLeast((level ??= context.namespaceLevel(object.metadata?.namespace)), floor)) continue;
+            const messages = evaluateCompiled(guardrail, this.scopeFor(object, context));
+            if (messages.length === 0) continue;
+            violations ??= [];
+            for (const message of messages) violations.push({ guardrailId: guardrail.definition.id, message });
+        }
+        return violations ?? noViolations;
     }
 
     /** Violations of every applicable guardrail (or only `onlyId`, as CrossGuard asks) on one object. */
@@ -78,8 +83,8 @@ export class GuardrailEvaluator {
         const kind = typeof object.kind === "string" ? object.kind : "";
         if (onlyId !== undefined) {
             const entry = this.byId.get(onlyId);
-            return entry !== undefined && entry.kinds.has(kind) ? this.run(entry.guardrail, object, context) : noViolations;
+            return entry !== undefined && entry.kinds.has(kind) ? this.run([entry.guardrail], object, context) : noViolations;
         }
-        return (this.byKind.get(kind) ?? []).flatMap((guardrail) => this.run(guardrail, object, context));
+        return this.run(this.byKind.get(kind) ?? noGuardrails, object, context);
     }
 }
