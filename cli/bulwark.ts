@@ -6,7 +6,6 @@ import { SettingsError } from "../components/settings/errors";
 import { checkObjects, CheckViolation } from "./check";
 import { CliError } from "./errors";
 import { InputProblem, ManifestObject, parseTexts, readTexts } from "./input";
-import { checkInParallel, workerCount } from "./parallel";
 import { checkStreaming } from "./streamCheck";
 
 const usage = `usage:
@@ -76,12 +75,14 @@ async function checkSettings(stack: string | undefined, configOption: string | u
  * signature verification needs and the other two fall back to on input they do not take.
  */
 async function checkInputs(sources: readonly string[], settings: PlatformSettings | undefined, keepObjects: boolean): Promise<{ violations: CheckViolation[]; problems: InputProblem[]; objects: ManifestObject[] }> {
-    if (!keepObjects && workerCount() < 2) {
+    // The threaded path's module loads only when it is asked for.
+    const threaded = process.env.BULWARK_CHECK_THREADS === undefined ? undefined : await import("./parallel");
+    if (!keepObjects && (threaded === undefined || threaded.workerCount() < 2)) {
         const streamed = checkStreaming(sources, settings);
         if (streamed !== undefined) return { ...streamed, objects: [] };
     }
     const texts = readTexts(sources);
-    const parallel = keepObjects ? undefined : await checkInParallel(texts, settings);
+    const parallel = keepObjects || threaded === undefined ? undefined : await threaded.checkInParallel(texts, settings);
     if (parallel !== undefined) return { violations: parallel, problems: texts.flatMap((input) => (input.problem === undefined ? [] : [input.problem])), objects: [] };
     const { objects, problems } = parseTexts(texts);
     return { violations: checkObjects(objects, { settings }), problems, objects };

@@ -28,6 +28,10 @@ const carriageReturn = 0x0d;
 const space = 0x20;
 const tab = 0x09;
 const backslash = 0x5c;
+/** Needles as bytes: a string needle is encoded again on every search. */
+const markerNeedle = Buffer.from("\n---");
+const directiveNeedle = Buffer.from("\n%");
+const namespaceNeedle = Buffer.from("Namespace");
 
 /** Where a file's bytes come from: a path, read in chunks, or bytes already in memory (stdin). */
 export type ByteSource = { readonly path: string } | { readonly bytes: Buffer };
@@ -92,7 +96,7 @@ function cutDocuments(buffer: Buffer, filled: number, eof: boolean, searchFrom: 
     let start = 0;
     let from = searchFrom;
     for (;;) {
-        const at = view.indexOf("\n---", from);
+        const at = view.indexOf(markerNeedle, from);
         if (at === -1 || (at + 4 >= filled && !eof)) {
             if (!eof) return { rest: start, searchFrom: at === -1 ? Math.max(start, filled - 3) : at, stopped: false };
             visit(view.subarray(start, filled));
@@ -112,7 +116,7 @@ function cutDocuments(buffer: Buffer, filled: number, eof: boolean, searchFrom: 
  * after it, and a lone CR is a line break to YAML but not to the cutter.
  */
 function notCuttable(document: Buffer): boolean {
-    if (document[0] === 0x25 || document.indexOf("\n%") !== -1) return true;
+    if (document[0] === 0x25 || document.indexOf(directiveNeedle) !== -1) return true;
     for (let at = document.indexOf(carriageReturn); at !== -1; at = document.indexOf(carriageReturn, at + 1)) {
         if (document[at + 1] !== lineFeed) return true;
     }
@@ -192,7 +196,7 @@ function streamed(sources: readonly string[], settings: PlatformSettings | undef
             identity = forEachDocument(source, (bytes) => {
                 if (notCuttable(bytes)) throw declined;
                 // Only a document whose bytes contain `Namespace` (or a backslash, which could spell it in an escape) can hold a Namespace.
-                if (bytes.indexOf("Namespace") !== -1 || bytes.indexOf(backslash) !== -1) {
+                if (bytes.indexOf(namespaceNeedle) !== -1 || bytes.indexOf(backslash) !== -1) {
                     try {
                         early.set(document, parseDocuments(bytes.toString("utf8"), file));
                     } catch {
