@@ -185,6 +185,8 @@ export interface ObjectScope {
     readonly activation: Activation;
     /** Variable values by slot (see {@link CompiledGuardrail}); `undefined` until computed. */
     readonly cache: (CelValue | VariableError)[];
+    /** The variables of the last guardrail that bound all of its own into the activation. */
+    bound?: CompiledGuardrail["variables"];
 }
 
 /** A variable that could not be evaluated on this object, cached like a value. */
@@ -208,7 +210,15 @@ function describeError(error: unknown): string {
  */
 export function evaluateCompiled(guardrail: CompiledGuardrail, scope: ObjectScope): readonly string[] {
     const { activation, cache } = scope;
-    for (const variable of guardrail.variables) {
+    const { variables } = guardrail;
+    // A variable in the same place with the same slot as the last bound guardrail's is bound already:
+    // equal slots mean the same chain of names and expressions, so every earlier one is the same too.
+    const bound = scope.bound;
+    let first = 0;
+    if (bound !== undefined) while (first < variables.length && first < bound.length && bound[first].slot === variables[first].slot) first++;
+    scope.bound = undefined;
+    for (let index = first; index < variables.length; index++) {
+        const variable = variables[index];
         let value = cache[variable.slot];
         if (value === undefined) {
             try {
@@ -221,6 +231,7 @@ export function evaluateCompiled(guardrail: CompiledGuardrail, scope: ObjectScop
         if (value instanceof VariableError) return [`cannot evaluate variable '${variable.name}': ${value.reason}`];
         activation.variables[variable.name] = value;
     }
+    scope.bound = variables;
     let messages: string[] | undefined;
     for (const validation of guardrail.validations) {
         let result: unknown;

@@ -52,6 +52,10 @@ describe("check start-up", () => {
         // The catalog's CEL is precompiled: on a well-formed object cel-js itself is never needed.
         assert.ok(modules.some((file) => file.endsWith("/components/guardrails/celPrecompiled.generated.js")), "the precompiled CEL was not loaded");
         assert.deepStrictEqual(modules.filter((file) => file.includes("/node_modules/@marcbachmann/cel-js/")), [], "check loaded cel-js for a well-formed object");
+        // The signature verifier (and Sigstore under it) and the threaded path load only when asked for.
+        for (const optional of ["/node_modules/@sigstore/", "/components/supply-chain/verifier.js", "/cli/parallel.js"]) {
+            assert.deepStrictEqual(modules.filter((file) => file.includes(optional)), [], `check loaded ${optional}`);
+        }
     });
 
     it("check --stack loads zod to validate the stack file, and still not the Pulumi SDK", function () {
