@@ -75,8 +75,8 @@ async function checkSettings(stack: string | undefined, configOption: string | u
  * signature verification needs and the other two fall back to on input they do not take.
  */
 async function checkInputs(sources: readonly string[], settings: PlatformSettings | undefined, keepObjects: boolean): Promise<{ violations: CheckViolation[]; problems: InputProblem[]; objects: ManifestObject[] }> {
-    // The threaded path's module loads only when it is asked for.
-    const threaded = process.env.BULWARK_CHECK_THREADS === undefined ? undefined : await import("./parallel");
+    // The threaded path's module loads only when more than one thread is asked for.
+    const threaded = Number(process.env.BULWARK_CHECK_THREADS ?? 1) > 1 ? await import("./parallel") : undefined;
     if (!keepObjects && (threaded === undefined || threaded.workerCount() < 2)) {
         const streamed = checkStreaming(sources, settings);
         if (streamed !== undefined) return { ...streamed, objects: [] };

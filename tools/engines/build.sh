@@ -13,7 +13,7 @@
 set -euo pipefail
 
 ENGINES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ALL_ENGINES=(kube-apiserver kube-controller-manager helm etcd gator kyverno cosign policy-tester pulumi pulumi-language-nodejs pulumi-resource-kubernetes
+ALL_ENGINES=(kube-apiserver kube-controller-manager helm etcd kyverno cosign policy-tester gator pulumi pulumi-language-nodejs pulumi-resource-kubernetes
   otelcol otelcol-loadgen istioctl)
 # Engines built from a C source snapshot with CMake, not from a Go module (not in ALL_ENGINES: name them).
 SOURCE_ENGINES=(fluent-bit)
@@ -46,15 +46,17 @@ export GOFLAGS="${GOFLAGS-} -buildvcs=false"
 # One row per engine: name, the wrapper module (folder) it is built from, the versions.env variable
 # holding its version, the upstream module, the main package built, and the cold build time measured
 # on 2 cores with empty Go caches in a cold `.ci/run` (2026-11-28, 23:25; kube-apiserver shared the cores
-# with npm ci and the unit tier).  Engines that share their dependencies share one wrapper, so a
-# cold build compiles those dependencies once (kube-apiserver, kube-controller-manager and helm all
-# link k8s.io/* at KUBERNETES_STAGING_VERSION).
+# with npm ci and the unit tier; gator's from a cold build of the kyverno wrapper on 2026-11-29, 20 s
+# after kyverno, cosign and policy-tester).  Engines that share their dependencies share one wrapper,
+# so a cold build compiles those dependencies once (kube-apiserver, kube-controller-manager and helm
+# all link k8s.io/* at KUBERNETES_STAGING_VERSION; kyverno, cosign, policy-tester and gator share
+# Sigstore, OPA, controller-runtime and k8s.io/* at kyverno's versions).
 ENGINE_TABLE='
 kube-apiserver             kubernetes                 KUBERNETES_VERSION         k8s.io/kubernetes                               k8s.io/kubernetes/cmd/kube-apiserver                                            about_12_min
 kube-controller-manager    kubernetes                 KUBERNETES_VERSION         k8s.io/kubernetes                               k8s.io/kubernetes/cmd/kube-controller-manager                                   about_3_min_after_kube-apiserver
 helm                       kubernetes                 HELM_VERSION               helm.sh/helm/v3                                 helm.sh/helm/v3/cmd/helm                                                        about_1_min_after_kube-apiserver
 etcd                       etcd                       ETCD_VERSION               go.etcd.io/etcd/server/v3                       go.etcd.io/etcd/server/v3                                                       about_1_min
-gator                      gator                      GATOR_VERSION              github.com/open-policy-agent/gatekeeper/v3      github.com/open-policy-agent/gatekeeper/v3/cmd/gator                            about_5_min
+gator                      kyverno                    GATOR_VERSION              github.com/open-policy-agent/gatekeeper/v3      github.com/open-policy-agent/gatekeeper/v3/cmd/gator                            about_1_min_after_kyverno
 kyverno                    kyverno                    KYVERNO_VERSION            github.com/kyverno/kyverno                      github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno                              about_10_min
 cosign                     kyverno                    COSIGN_VERSION             github.com/sigstore/cosign/v2                   github.com/sigstore/cosign/v2/cmd/cosign                                        about_1_min_after_kyverno
 policy-tester              kyverno                    POLICY_CONTROLLER_VERSION  github.com/sigstore/policy-controller           github.com/sigstore/policy-controller/cmd/tester                                about_1_min_after_kyverno
@@ -427,7 +429,6 @@ sync_wrappers() {
   [[ "$etcd_pinned" == "$ETCD_VERSION" ]] ||
     log "WARNING: k8s.io/kubernetes $KUBERNETES_VERSION pins go.etcd.io/etcd/server/v3 $etcd_pinned but ETCD_VERSION=$ETCD_VERSION"
   write_wrapper_gomod "$ENGINES_DIR/etcd" go.etcd.io/etcd/server/v3 "$ETCD_VERSION" >/dev/null
-  write_wrapper_gomod "$ENGINES_DIR/gator" github.com/open-policy-agent/gatekeeper/v3 "$GATOR_VERSION" >/dev/null
   # kyverno: a dependent module does not inherit kyverno's own `replace`s
   # (e.g. k8s.io/pod-security-admission => its fork), so copy them all.
   gomod="$(write_wrapper_gomod "$ENGINES_DIR/kyverno" github.com/kyverno/kyverno "$KYVERNO_VERSION")"
@@ -439,6 +440,11 @@ sync_wrappers() {
   (cd "$ENGINES_DIR/kyverno" && go mod edit -require="github.com/sigstore/cosign/v2@$COSIGN_VERSION")
   # So does policy-controller's tester (same Sigstore, go-containerregistry and k8s.io modules).
   (cd "$ENGINES_DIR/kyverno" && go mod edit -require="github.com/sigstore/policy-controller@$POLICY_CONTROLLER_VERSION")
+  # So does gator: Gatekeeper links the same OPA, controller-runtime and k8s.io minor as kyverno, and has
+  # no replaces of its own (checked here, so a version bump that adds one is not silently lost).
+  gomod="$(upstream_gomod github.com/open-policy-agent/gatekeeper/v3 "$GATOR_VERSION")"
+  [[ -z "$(gomod_replaces "$gomod")" ]] || die "gatekeeper $GATOR_VERSION has replace directives; copy them into the kyverno wrapper"
+  (cd "$ENGINES_DIR/kyverno" && go mod edit -require="github.com/open-policy-agent/gatekeeper/v3@$GATOR_VERSION")
   for e in pulumi pulumi-language-nodejs pulumi-resource-kubernetes; do sync_pulumi_wrapper "$e"; done
   local wrappers
   mapfile -t wrappers < <(awk 'NF && $2 != "-" { print $2 }' <<<"$ENGINE_TABLE" | sort -u)
