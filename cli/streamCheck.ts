@@ -48,15 +48,15 @@ const defaultChunkSize = 1 << 20;
  * Returns the file's identity as it was read (size, modification time, inode), so a caller that
  * reads it twice can tell whether it changed in between.
  */
-export function forEachDocument(source: ByteSource, visit: (bytes: Buffer) => boolean, chunkSize = defaultChunkSize): string {
+export function forEachDocument(source: ByteSource, visit: (bytes: Buffer, offset: number) => boolean, chunkSize = defaultChunkSize): string {
     if ("bytes" in source) {
-        cutDocuments(source.bytes, source.bytes.length, true, 0, visit);
+        cutDocuments(source.bytes, source.bytes.length, true, 0, 0, visit);
         return "";
     }
     const fd = fs.openSync(source.path, "r");
     try {
         const identity = fileIdentity(fs.fstatSync(fd));
-        let buffer = Buffer.allocUnsafeSlow(Math.max(chunkSize, 4));
+        let buffer: Buffer = Buffer.allocUnsafeSlow(Math.max(chunkSize, 4));
         let filled = 0;
         let position = 0;
         let searchFrom = 0;
@@ -65,14 +65,11 @@ export function forEachDocument(source: ByteSource, visit: (bytes: Buffer) => bo
             position += read;
             filled += read;
             const eof = read === 0;
-            const cut = cutDocuments(buffer, filled, eof, searchFrom, visit);
+            const cut = cutDocuments(buffer, filled, eof, searchFrom, position - filled, visit);
             if (eof || cut.stopped) return identity;
             // Keep the unfinished document at the buffer's start; grow the buffer when it fills it.
-            if (cut.rest === 0 && filled === buffer.length) {
-                const larger = Buffer.allocUnsafeSlow(buffer.length * 2);
-                buffer.copy(larger, 0, 0, filled);
-                buffer = larger;
-            } else if (cut.rest > 0) {
+            if (cut.rest === 0 && filled === buffer.length) buffer = grown(buffer, filled);
+            else if (cut.rest > 0) {
                 buffer.copy(buffer, 0, cut.rest, filled);
                 filled -= cut.rest;
             }
@@ -83,15 +80,82 @@ export function forEachDocument(source: ByteSource, visit: (bytes: Buffer) => bo
     }
 }
 
+/**
+ * Calls `visit` with runs of whole documents of `source` (each run starts where a document starts,
+ * at `offset` in the file, and ends where one ends) until `visit` returns false: what a search for
+ * bytes anywhere in the input needs, without cutting every document. Returns the file's identity
+ * like {@link forEachDocument}.
+ */
+export function forEachRun(source: ByteSource, visit: (run: Buffer, offset: number) => boolean, chunkSize = defaultChunkSize): string {
+    if ("bytes" in source) {
+        visit(source.bytes, 0);
+        return "";
+    }
+    const fd = fs.openSync(source.path, "r");
+    try {
+        const identity = fileIdentity(fs.fstatSync(fd));
+        let buffer: Buffer = Buffer.allocUnsafeSlow(Math.max(chunkSize, 4));
+        let filled = 0;
+        let position = 0;
+        for (;;) {
+            const read = fs.readSync(fd, buffer, filled, buffer.length - filled, position);
+            position += read;
+            filled += read;
+            const view = buffer.subarray(0, filled);
+            if (read === 0) {
+                visit(view, position - filled);
+                return identity;
+            }
+            // The last document read may go on in the next chunk: the run ends where it starts.
+            const end = lastDocumentStart(view);
+            if (end === 0) {
+                if (filled === buffer.length) buffer = grown(buffer, filled);
+                continue;
+            }
+            if (!visit(view.subarray(0, end), position - filled)) return identity;
+            buffer.copy(buffer, 0, end, filled);
+            filled -= end;
+        }
+    } finally {
+        fs.closeSync(fd);
+    }
+}
+
+/** A buffer twice as large holding `buffer[0, filled)`. */
+function grown(buffer: Buffer, filled: number): Buffer {
+    const larger = Buffer.allocUnsafeSlow(buffer.length * 2);
+    buffer.copy(larger, 0, 0, filled);
+    return larger;
+}
+
+/** Where the last document of `view` starts, when a marker line decides it (0 when none does). */
+function lastDocumentStart(view: Buffer): number {
+    for (let at = view.lastIndexOf(markerNeedle); at !== -1; at = at > 0 ? view.lastIndexOf(markerNeedle, at - 1) : -1) {
+        // The byte after `---` decides whether it is a marker; past the bytes read, it is not known yet.
+        if (at + 4 >= view.length) continue;
+        const after = view[at + 4];
+        if (after === space || after === tab || after === lineFeed || after === carriageReturn) return at + 1;
+    }
+    return 0;
+}
+
 function fileIdentity(stat: fs.Stats): string {
     return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
 }
 
 /**
- * Visits the complete documents in `buffer[0, filled)` (all of them at the end of the input).
- * Returns where the unfinished rest starts and where to resume searching for a marker.
+ * Visits the complete documents in `buffer[0, filled)` (all of them at the end of the input), with
+ * their offsets in the file (`base` is the buffer's). Returns where the unfinished rest starts and
+ * where to resume searching for a marker.
  */
-function cutDocuments(buffer: Buffer, filled: number, eof: boolean, searchFrom: number, visit: (bytes: Buffer) => boolean): { rest: number; searchFrom: number; stopped: boolean } {
+function cutDocuments(
+    buffer: Buffer,
+    filled: number,
+    eof: boolean,
+    searchFrom: number,
+    base: number,
+    visit: (bytes: Buffer, offset: number) => boolean,
+): { rest: number; searchFrom: number; stopped: boolean } {
     const view = filled === buffer.length ? buffer : buffer.subarray(0, filled);
     let start = 0;
     let from = searchFrom;
@@ -99,13 +163,13 @@ function cutDocuments(buffer: Buffer, filled: number, eof: boolean, searchFrom: 
         const at = view.indexOf(markerNeedle, from);
         if (at === -1 || (at + 4 >= filled && !eof)) {
             if (!eof) return { rest: start, searchFrom: at === -1 ? Math.max(start, filled - 3) : at, stopped: false };
-            visit(view.subarray(start, filled));
+            visit(view.subarray(start, filled), base + start);
             return { rest: filled, searchFrom: filled, stopped: true };
         }
         const after = at + 4 < filled ? view[at + 4] : undefined;
         from = at + 1;
         if (after === undefined || after === space || after === tab || after === lineFeed || after === carriageReturn) {
-            if (visit(view.subarray(start, at + 1)) === false) return { rest: start, searchFrom: from, stopped: true };
+            if (visit(view.subarray(start, at + 1), base + start) === false) return { rest: start, searchFrom: from, stopped: true };
             start = at + 1;
         }
     }
@@ -115,10 +179,11 @@ function cutDocuments(buffer: Buffer, filled: number, eof: boolean, searchFrom: 
  * True when cutting at markers would not give YAML's documents: a directive belongs to the document
  * after it, and a lone CR is a line break to YAML but not to the cutter.
  */
-function notCuttable(document: Buffer): boolean {
-    if (document[0] === 0x25 || document.indexOf(directiveNeedle) !== -1) return true;
-    for (let at = document.indexOf(carriageReturn); at !== -1; at = document.indexOf(carriageReturn, at + 1)) {
-        if (document[at + 1] !== lineFeed) return true;
+function notCuttable(bytes: Buffer, atFileStart: boolean): boolean {
+    // Only the first document can start with `%`: every later one starts with its `---`.
+    if ((atFileStart && bytes[0] === 0x25) || bytes.indexOf(directiveNeedle) !== -1) return true;
+    for (let at = bytes.indexOf(carriageReturn); at !== -1; at = bytes.indexOf(carriageReturn, at + 1)) {
+        if (bytes[at + 1] !== lineFeed) return true;
     }
     return false;
 }
@@ -127,9 +192,9 @@ function notCuttable(document: Buffer): boolean {
 export function documentStarts(bytes: Buffer): number[] | undefined {
     const starts: number[] = [];
     let cuttable = true;
-    forEachDocument({ bytes }, (document) => {
-        if (notCuttable(document)) return (cuttable = false);
-        starts.push(document.byteOffset - bytes.byteOffset);
+    forEachDocument({ bytes }, (document, offset) => {
+        if (notCuttable(document, offset === 0)) return (cuttable = false);
+        starts.push(offset);
         return true;
     });
     return cuttable ? starts : undefined;
@@ -142,7 +207,7 @@ interface FileState {
     readonly source: ByteSource;
     /** The file's identity when the pre-pass read it (see {@link forEachDocument}). */
     readonly identity: string;
-    /** Documents parsed by the pre-pass, by document number. */
+    /** Documents parsed by the pre-pass, by their offset in the file. */
     readonly early: Map<number, Parsed>;
     /** Why the file cannot be parsed (the whole file is then reported, as the in-memory path does). */
     problem?: InputProblem;
@@ -169,16 +234,25 @@ const declined: unique symbol = Symbol("the in-memory path takes this input");
  * Violations and input problems of `sources`, document by document; `undefined` when the input
  * needs the in-memory path (see above).
  */
-export function checkStreaming(sources: readonly string[], settings: PlatformSettings | undefined, readStdin: () => Buffer = () => fs.readFileSync(0)): { violations: CheckViolation[]; problems: InputProblem[] } | undefined {
+export function checkStreaming(
+    sources: readonly string[],
+    settings: PlatformSettings | undefined,
+    options: { readonly readStdin?: () => Buffer; readonly chunkSize?: number } = {},
+): { violations: CheckViolation[]; problems: InputProblem[] } | undefined {
     try {
-        return streamed(sources, settings, readStdin);
+        return streamed(sources, settings, options.readStdin ?? (() => fs.readFileSync(0)), options.chunkSize ?? defaultChunkSize);
     } catch (error) {
         if (error === declined) return undefined;
         throw error;
     }
 }
 
-function streamed(sources: readonly string[], settings: PlatformSettings | undefined, readStdin: () => Buffer): { violations: CheckViolation[]; problems: InputProblem[] } {
+/** True when `bytes` may hold a Namespace: it contains `Namespace`, or a backslash, which could spell it in an escape. */
+function mayHoldNamespace(bytes: Buffer): boolean {
+    return bytes.indexOf(namespaceNeedle) !== -1 || bytes.indexOf(backslash) !== -1;
+}
+
+function streamed(sources: readonly string[], settings: PlatformSettings | undefined, readStdin: () => Buffer, chunkSize: number): { violations: CheckViolation[]; problems: InputProblem[] } {
     const inputs = readInputs<ByteSource>(sources, (file) => ({ path: file }), () => ({ bytes: readStdin() }));
     const states: (FileState | InputProblem)[] = [];
     const namespaces: ManifestObject[] = [];
@@ -190,24 +264,29 @@ function streamed(sources: readonly string[], settings: PlatformSettings | undef
         const { file, content: source } = input;
         const early = new Map<number, Parsed>();
         let problem: InputProblem | undefined;
-        let document = 0;
         let identity: string;
         try {
-            identity = forEachDocument(source, (bytes) => {
-                if (notCuttable(bytes)) throw declined;
-                // Only a document whose bytes contain `Namespace` (or a backslash, which could spell it in an escape) can hold a Namespace.
-                if (bytes.indexOf(namespaceNeedle) !== -1 || bytes.indexOf(backslash) !== -1) {
-                    try {
-                        early.set(document, parseDocuments(bytes.toString("utf8"), file));
-                    } catch {
-                        problem = wholeFileProblem(file, source);
-                        if (problem === undefined) throw declined;
-                        return false;
-                    }
-                }
-                document++;
-                return true;
-            });
+            // The pre-pass searches runs of whole documents at once, and cuts only a run that has a match.
+            identity = forEachRun(
+                source,
+                (run, runOffset) => {
+                    if (notCuttable(run, runOffset === 0)) throw declined;
+                    if (!mayHoldNamespace(run)) return true;
+                    cutDocuments(run, run.length, true, 0, runOffset, (bytes, offset) => {
+                        if (!mayHoldNamespace(bytes)) return true;
+                        try {
+                            early.set(offset, parseDocuments(bytes.toString("utf8"), file));
+                            return true;
+                        } catch {
+                            problem = wholeFileProblem(file, source);
+                            if (problem === undefined) throw declined;
+                            return false;
+                        }
+                    });
+                    return problem === undefined;
+                },
+                chunkSize,
+            );
         } catch (error) {
             if (error === declined) throw error;
             states.push({ file, reason: `cannot read: ${(error as Error).message}` });
@@ -239,12 +318,11 @@ function streamed(sources: readonly string[], settings: PlatformSettings | undef
         const fileViolations: CheckViolation[] = [];
         const fileShared: ManifestObject[] = [];
         let documentIndex = 0;
-        let document = 0;
         let failed = false;
         let identity: string;
         try {
-            identity = forEachDocument(state.source, (bytes) => {
-                let parsed = state.early.get(document++);
+            identity = forEachDocument(state.source, (bytes, offset) => {
+                let parsed = state.early.get(offset);
                 if (parsed === undefined) {
                     try {
                         parsed = parseDocuments(bytes.toString("utf8"), state.file, documentIndex);
@@ -261,7 +339,7 @@ function streamed(sources: readonly string[], settings: PlatformSettings | undef
                 for (const violation of resourceViolations(parsed.objects, config, enforcementLevel, catalog)) fileViolations.push(violation);
                 for (const manifest of parsed.objects) if (sharedKinds.has(String(manifest.object.kind))) fileShared.push(manifest);
                 return true;
-            });
+            }, chunkSize);
         } catch {
             // Unreadable now though read before: the in-memory path reads it once and reports it.
             throw declined;

@@ -6,7 +6,7 @@ import { deploymentCorpus, toYamlStream } from "../../bench/corpus";
 import { checkObjects } from "../../cli/check";
 import { parseTexts, readTexts } from "../../cli/input";
 import { defaultStackConfigPath, readStackSettings } from "../../cli/stackConfig";
-import { checkStreaming, documentStarts, forEachDocument } from "../../cli/streamCheck";
+import { checkStreaming, documentStarts, forEachDocument, forEachRun } from "../../cli/streamCheck";
 
 /* `check`'s document-by-document path against the in-memory one it must equal exactly. */
 
@@ -51,6 +51,18 @@ describe("check document by document", () => {
                 forEachDocument({ path: file }, (document) => documents.push(document.toString("utf8")) > 0, chunkSize);
                 assert.deepStrictEqual(documents, expected, `chunk size ${chunkSize}, text ${JSON.stringify(text.slice(0, 40))}`);
             }
+            // Runs of whole documents: together the whole file, each starting where a document starts.
+            for (const chunkSize of [4, 7, 64, 1 << 20]) {
+                const runs: { offset: number; text: string }[] = [];
+                forEachRun({ path: file }, (run, offset) => runs.push({ offset, text: run.toString("utf8") }) > 0, chunkSize);
+                assert.strictEqual(runs.map((run) => run.text).join(""), text, `runs of chunk size ${chunkSize}`);
+                let offset = 0;
+                for (const run of runs) {
+                    assert.strictEqual(run.offset, offset);
+                    assert.ok(run.text.length === 0 || starts.includes(run.offset), `a run at ${run.offset} starts inside a document (chunk size ${chunkSize})`);
+                    offset += Buffer.byteLength(run.text);
+                }
+            }
             // A visitor that stops is not called again.
             let calls = 0;
             forEachDocument({ path: file }, () => ++calls < 1, 4);
@@ -74,6 +86,8 @@ describe("check document by document", () => {
         assert.ok(streamed !== undefined, "the streaming path declined the input");
         const expected = inMemory(sources);
         assert.deepStrictEqual(streamed, expected);
+        // The same when documents and the pre-pass's runs straddle every kind of chunk boundary.
+        for (const chunkSize of [5, 64, 1000]) assert.deepStrictEqual(checkStreaming(sources, settings, { chunkSize }), expected, `chunk size ${chunkSize}`);
         // The input exercises what matters: Namespace levels, List items, a cross-object guardrail, problems.
         assert.ok(expected.violations.some((violation) => violation.guardrail === "ingress-host-unique"));
         assert.ok(expected.violations.some((violation) => violation.documentIndex.includes(".items[")));
@@ -92,6 +106,14 @@ describe("check document by document", () => {
         const broken = path.join(dir, "namespace-then-broken.yaml");
         fs.writeFileSync(broken, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: edge\n---\nkind: [unclosed\n");
         assert.strictEqual(checkStreaming([broken], settings), undefined);
+        // A directive or a lone CR later in a file, found in the pre-pass's runs whatever their size.
+        const late = path.join(dir, "late-directive.yaml");
+        fs.writeFileSync(late, toYamlStream(deploymentCorpus(3)) + "%YAML 1.2\n---\nkind: ConfigMap\n");
+        const cr = path.join(dir, "lone-cr.yaml");
+        fs.writeFileSync(cr, toYamlStream(deploymentCorpus(3)) + "---\nkind: ConfigMap\rdata: {}\n");
+        for (const chunkSize of [5, 64, 1 << 20]) {
+            for (const input of [file, broken, late, cr]) assert.strictEqual(checkStreaming([input], settings, { chunkSize }), undefined, `${path.basename(input)}, chunk size ${chunkSize}`);
+        }
     });
 
     it("is what the CLI runs, with the same output as the in-memory path", () => {
