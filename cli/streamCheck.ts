@@ -53,31 +53,13 @@ export function forEachDocument(source: ByteSource, visit: (bytes: Buffer, offse
         cutDocuments(source.bytes, source.bytes.length, true, 0, 0, visit);
         return "";
     }
-    const fd = fs.openSync(source.path, "r");
-    try {
-        const identity = fileIdentity(fs.fstatSync(fd));
-        let buffer: Buffer = Buffer.allocUnsafeSlow(Math.max(chunkSize, 4));
-        let filled = 0;
-        let position = 0;
-        let searchFrom = 0;
-        for (;;) {
-            const read = fs.readSync(fd, buffer, filled, buffer.length - filled, position);
-            position += read;
-            filled += read;
-            const eof = read === 0;
-            const cut = cutDocuments(buffer, filled, eof, searchFrom, position - filled, visit);
-            if (eof || cut.stopped) return identity;
-            // Keep the unfinished document at the buffer's start; grow the buffer when it fills it.
-            if (cut.rest === 0 && filled === buffer.length) buffer = grown(buffer, filled);
-            else if (cut.rest > 0) {
-                buffer.copy(buffer, 0, cut.rest, filled);
-                filled -= cut.rest;
-            }
-            searchFrom = cut.searchFrom - cut.rest;
-        }
-    } finally {
-        fs.closeSync(fd);
-    }
+    let searchFrom = 0;
+    return readInChunks(source.path, chunkSize, (view, base, eof) => {
+        const cut = cutDocuments(view, view.length, eof, searchFrom, base, visit);
+        if (cut.stopped) return -1;
+        searchFrom = cut.searchFrom - cut.rest;
+        return cut.rest;
+    });
 }
 
 /**
@@ -91,7 +73,26 @@ export function forEachRun(source: ByteSource, visit: (run: Buffer, offset: numb
         visit(source.bytes, 0);
         return "";
     }
-    const fd = fs.openSync(source.path, "r");
+    return readInChunks(source.path, chunkSize, (view, base, eof) => {
+        if (eof) {
+            visit(view, base);
+            return -1;
+        }
+        // The last document read may go on in the next chunk: the run ends where it starts.
+        const end = lastDocumentStart(view);
+        if (end === 0) return 0;
+        return visit(view.subarray(0, end), base) ? end : -1;
+    });
+}
+
+/**
+ * Reads the file at `path` in chunks into one reused buffer, handing `take` the bytes not yet taken
+ * (`view`, at offset `base` in the file; `eof` once the whole file is read). `take` returns how many
+ * leading bytes it has taken (the rest is handed again with the next chunk), or -1 to stop; the
+ * buffer grows when `take` takes nothing of a full one. Returns the file's identity.
+ */
+function readInChunks(path: string, chunkSize: number, take: (view: Buffer, base: number, eof: boolean) => number): string {
+    const fd = fs.openSync(path, "r");
     try {
         const identity = fileIdentity(fs.fstatSync(fd));
         let buffer: Buffer = Buffer.allocUnsafeSlow(Math.max(chunkSize, 4));
@@ -101,20 +102,14 @@ export function forEachRun(source: ByteSource, visit: (run: Buffer, offset: numb
             const read = fs.readSync(fd, buffer, filled, buffer.length - filled, position);
             position += read;
             filled += read;
-            const view = buffer.subarray(0, filled);
-            if (read === 0) {
-                visit(view, position - filled);
-                return identity;
+            const eof = read === 0;
+            const taken = take(filled === buffer.length ? buffer : buffer.subarray(0, filled), position - filled, eof);
+            if (eof || taken < 0) return identity;
+            if (taken === 0 && filled === buffer.length) buffer = grown(buffer, filled);
+            else if (taken > 0) {
+                buffer.copy(buffer, 0, taken, filled);
+                filled -= taken;
             }
-            // The last document read may go on in the next chunk: the run ends where it starts.
-            const end = lastDocumentStart(view);
-            if (end === 0) {
-                if (filled === buffer.length) buffer = grown(buffer, filled);
-                continue;
-            }
-            if (!visit(view.subarray(0, end), position - filled)) return identity;
-            buffer.copy(buffer, 0, end, filled);
-            filled -= end;
         }
     } finally {
         fs.closeSync(fd);
