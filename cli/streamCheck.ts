@@ -123,13 +123,17 @@ function grown(buffer: Buffer, filled: number): Buffer {
     return larger;
 }
 
+/** True when the byte after `---` makes it a document marker: white space or a line end (undefined: the input's end). */
+function endsMarker(after: number | undefined): boolean {
+    return after === undefined || after === space || after === tab || after === lineFeed || after === carriageReturn;
+}
+
 /** Where the last document of `view` starts, when a marker line decides it (0 when none does). */
 function lastDocumentStart(view: Buffer): number {
     for (let at = view.lastIndexOf(markerNeedle); at !== -1; at = at > 0 ? view.lastIndexOf(markerNeedle, at - 1) : -1) {
         // The byte after `---` decides whether it is a marker; past the bytes read, it is not known yet.
         if (at + 4 >= view.length) continue;
-        const after = view[at + 4];
-        if (after === space || after === tab || after === lineFeed || after === carriageReturn) return at + 1;
+        if (endsMarker(view[at + 4])) return at + 1;
     }
     return 0;
 }
@@ -161,9 +165,8 @@ function cutDocuments(
             visit(view.subarray(start, filled), base + start);
             return { rest: filled, searchFrom: filled, stopped: true };
         }
-        const after = at + 4 < filled ? view[at + 4] : undefined;
         from = at + 1;
-        if (after === undefined || after === space || after === tab || after === lineFeed || after === carriageReturn) {
+        if (endsMarker(at + 4 < filled ? view[at + 4] : undefined)) {
             if (visit(view.subarray(start, at + 1), base + start) === false) return { rest: start, searchFrom: from, stopped: true };
             start = at + 1;
         }
